@@ -1,0 +1,3 @@
+export * from './logger.js';
+export * from './observability.js';
+export * from './main.js';
