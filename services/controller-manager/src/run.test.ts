@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Lease, Pod, ReplicaSet } from '@skiff/api';
+import { silentLogger } from '@skiff/component';
+import { DEFAULT_CONFIG, run, type ControllerManagerConfig } from './run.js';
+import { eventually } from './testing/eventually.js';
+import { FakeApi } from './testing/fake-api.js';
+import { makeReplicaSet } from './testing/fixtures.js';
+
+async function start(api: FakeApi, config: Partial<ControllerManagerConfig> = {}): Promise<{ port: number; stop: () => Promise<void> }> {
+  const ac = new AbortController();
+  let port = 0;
+  const done = run(ac.signal, { ...DEFAULT_CONFIG, httpPort: 0, identity: 'test-cm', ...config }, { client: api, log: silentLogger(), onListening: (p) => (port = p) });
+  await eventually(() => port !== 0, 'the observability server');
+  return {
+    port,
+    stop: async () => {
+      ac.abort();
+      await done;
+    },
+  };
+}
+
+function rs(replicas: number): ReplicaSet {
+  const r = makeReplicaSet({ replicas });
+  r.metadata = { name: 'web', namespace: 'default' };
+  delete r.status;
+  return r;
+}
+
+const pods = (api: FakeApi): Pod[] => api.all<Pod>('pods', 'default');
+
+describe('controller-manager run()', () => {
+  it('leads, runs the ReplicaSet controller and the GC, and serves health and metrics', async () => {
+    const api = new FakeApi();
+    const cm = await start(api);
+    try {
+      const lease = await eventually(() => api.peek<Lease>('leases', 'kube-system', 'kube-controller-manager'), 'the Lease');
+      assert.equal(lease.spec.holderIdentity, 'test-cm');
+      await api.create('replicasets', rs(3));
+      await eventually(() => pods(api).length === 3, '3 pods');
+      await api.delete('replicasets', 'default', 'web');
+      await eventually(() => pods(api).length === 0, 'the GC to delete the pods');
+
+      const get = async (path: string): Promise<{ status: number; body: string }> => {
+        const res = await fetch(`http://127.0.0.1:${cm.port}${path}`);
+        return { status: res.status, body: await res.text() };
+      };
+      assert.equal((await get('/healthz')).status, 200);
+      await eventually(async () => (await get('/readyz')).status === 200, '/readyz');
+      const metrics = (await get('/metrics')).body;
+      assert.match(metrics, /workqueue_adds_total\{name="replicaset"\} [1-9]/);
+      assert.match(metrics, /workqueue_adds_total\{name="garbagecollector"\} [1-9]/);
+      assert.match(metrics, /workqueue_depth\{name="replicaset"\}/);
+      assert.match(metrics, /workqueue_work_duration_seconds_count\{name="replicaset"\} [1-9]/);
+      assert.match(metrics, /# TYPE workqueue_retries_total counter/);
+    } finally {
+      await cm.stop();
+    }
+    const released = api.peek<Lease>('leases', 'kube-system', 'kube-controller-manager');
+    assert.equal(released?.spec.holderIdentity, '', 'the lease is given up on a clean stop');
+  });
+
+  it('runs only the controllers asked for', async () => {
+    const api = new FakeApi();
+    const cm = await start(api, { controllers: 'replicaset', leaderElect: false });
+    try {
+      await api.create('replicasets', rs(2));
+      await eventually(() => pods(api).length === 2, '2 pods');
+      const metrics = await (await fetch(`http://127.0.0.1:${cm.port}/metrics`)).text();
+      assert.match(metrics, /workqueue_depth\{name="replicaset"\}/);
+      assert.doesNotMatch(metrics, /name="garbagecollector"/, 'no garbage collector queue');
+      assert.equal(api.peek('leases', 'kube-system', 'kube-controller-manager'), undefined, 'no leader election');
+    } finally {
+      await cm.stop();
+    }
+  });
+
+  it('refuses an unknown controller name', async () => {
+    await assert.rejects(
+      run(new AbortController().signal, { ...DEFAULT_CONFIG, controllers: 'replicaset,endpoints' }, { client: new FakeApi(), log: silentLogger() }),
+      /"endpoints" is not in the list of known controllers/,
+    );
+  });
+});
