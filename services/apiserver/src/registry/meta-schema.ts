@@ -1,0 +1,43 @@
+// The schema of the parts every kind shares: metadata, conditions, label selectors.
+
+import { S, type Schema } from './schema.js';
+
+export const objectMetaSchema: Schema = S.object({
+  name: S.string,
+  generateName: S.string,
+  namespace: S.string,
+  uid: S.string,
+  resourceVersion: S.string,
+  generation: S.integer,
+  creationTimestamp: S.string,
+  deletionTimestamp: S.string,
+  deletionGracePeriodSeconds: S.integer,
+  labels: S.map(S.string),
+  annotations: S.map(S.string),
+  ownerReferences: S.array(
+    S.object({ apiVersion: S.string, kind: S.string, name: S.string, uid: S.string, controller: S.boolean, blockOwnerDeletion: S.boolean }),
+  ),
+  finalizers: S.array(S.string),
+});
+
+export const conditionSchema: Schema = S.object({
+  type: S.string,
+  status: S.string,
+  reason: S.string,
+  message: S.string,
+  lastTransitionTime: S.string,
+  lastHeartbeatTime: S.string,
+  lastProbeTime: S.string,
+});
+
+export const labelSelectorSchema: Schema = S.object({
+  matchLabels: S.map(S.string),
+  matchExpressions: S.array(S.object({ key: S.string, operator: S.string, values: S.array(S.string) })),
+});
+
+export const resourceListSchema: Schema = S.map(S.quantity);
+
+/** A top-level object schema: apiVersion, kind, metadata plus the kind's own fields. */
+export function kindSchema(fields: Record<string, Schema>): Schema {
+  return S.object({ apiVersion: S.string, kind: S.string, metadata: objectMetaSchema, ...fields });
+}

@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { S, checkSchema, pruneNulls } from './schema.js';
+
+const schema = S.object({
+  metadata: S.object({ name: S.string, labels: S.map(S.string) }),
+  spec: S.object({ replicas: S.integer, containers: S.array(S.object({ name: S.string, cpu: S.quantity })) }),
+});
+
+test('checkSchema names each unknown field by its path', () => {
+  const problems = checkSchema(
+    { metadata: { name: 'a', uid2: 'x' }, spec: { containers: [{ name: 'c' }, { name: 'd', livenessProbe: {} }] }, extra: 1 },
+    schema,
+  );
+  assert.deepEqual(
+    problems.map((p) => p.message),
+    ['unknown field "metadata.uid2"', 'unknown field "spec.containers[1].livenessProbe"', 'unknown field "extra"'],
+  );
+});
+
+test('checkSchema reports wrong JSON types', () => {
+  const problems = checkSchema({ spec: { replicas: '3', containers: {} }, metadata: { labels: { a: 1 } } }, schema);
+  assert.deepEqual(
+    problems.map((p) => [p.kind, p.path]),
+    [
+      ['type', 'spec.replicas'],
+      ['type', 'spec.containers'],
+      ['type', 'metadata.labels[a]'],
+    ],
+  );
+  assert.match(problems[0]?.message ?? '', /cannot unmarshal string into field spec\.replicas of type integer/);
+});
+
+test('checkSchema accepts nulls, numbers as quantities and integers as integers', () => {
+  assert.deepEqual(checkSchema({ metadata: null, spec: { replicas: 2, containers: [{ name: 'a', cpu: 1 }, { cpu: '100m' }] } }, schema), []);
+  assert.equal(checkSchema({ spec: { replicas: 1.5 } }, schema).length, 1);
+});
+
+test('pruneNulls drops null keys at every depth', () => {
+  assert.deepEqual(pruneNulls({ a: null, b: { c: null, d: 1 }, e: [{ f: null }] }), { b: { d: 1 }, e: [{}] });
+});

@@ -1,0 +1,125 @@
+// Pod spec validation with Kubernetes' field paths and messages (pkg/apis/core/validation).
+// `path` is `spec` for a Pod and `spec.template.spec` for a pod template.
+
+import { parseQuantity, type Container, type FieldError, type PodSpec, type ResourceList } from '@skiff/api';
+import { fe, nonNegative } from './field-errors.js';
+import { isDNS1123Label, isDNS1123Subdomain, isEnvVarName, isQualifiedName, isValidLabelValue, isValidPortName } from './names.js';
+import { validateLabels } from './meta.js';
+
+const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
+const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
+const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
+const TOLERATION_OPERATORS = ['Equal', 'Exists'];
+const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+const CONTAINER_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
+const QUANTITY_REGEX = "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$";
+
+function validatePort(field: string, port: number | undefined, required: boolean): FieldError[] {
+  if (port === undefined || port === 0) return required ? [fe.required(field)] : [];
+  return port < 1 || port > 65535 ? [fe.invalid(field, port, 'must be between 1 and 65535, inclusive')] : [];
+}
+
+function validateResourceList(list: ResourceList | undefined, field: string): FieldError[] {
+  const errs: FieldError[] = [];
+  for (const [name, raw] of Object.entries(list ?? {})) {
+    const p = `${field}[${name}]`;
+    if (!CONTAINER_RESOURCES.includes(name)) {
+      errs.push(fe.invalid(p, name, 'must be a standard resource for containers'));
+      continue;
+    }
+    const q = parseQuantity(raw);
+    if (q === undefined) errs.push(fe.invalid(p, raw, `quantities must match the regular expression '${QUANTITY_REGEX}'`));
+    else if (q < 0) errs.push(fe.invalid(p, raw, 'must be greater than or equal to 0'));
+  }
+  return errs;
+}
+
+function validateResources(c: Container, field: string): FieldError[] {
+  const errs = [
+    ...validateResourceList(c.resources?.limits, `${field}.limits`),
+    ...validateResourceList(c.resources?.requests, `${field}.requests`),
+  ];
+  for (const [name, req] of Object.entries(c.resources?.requests ?? {})) {
+    const limit = c.resources?.limits?.[name];
+    const r = parseQuantity(req);
+    const l = parseQuantity(limit);
+    if (r !== undefined && l !== undefined && r > l) {
+      errs.push(fe.invalid(`${field}.requests`, req, `must be less than or equal to ${name} limit of ${limit ?? ''}`));
+    }
+  }
+  return errs;
+}
+
+function validateContainer(c: Container, field: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!c.name) errs.push(fe.required(`${field}.name`));
+  else for (const m of isDNS1123Label(c.name)) errs.push(fe.invalid(`${field}.name`, c.name, m));
+  if (!c.image) errs.push(fe.required(`${field}.image`));
+  else if (c.image.trim() !== c.image) errs.push(fe.invalid(`${field}.image`, c.image, 'must not have leading or trailing whitespace'));
+  if (c.imagePullPolicy === undefined) errs.push(fe.required(`${field}.imagePullPolicy`));
+  else if (!PULL_POLICIES.includes(c.imagePullPolicy)) errs.push(fe.notSupported(`${field}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
+  const portNames = new Set<string>();
+  (c.ports ?? []).forEach((p, i) => {
+    const pp = `${field}.ports[${i}]`;
+    if (p.name !== undefined && p.name !== '') {
+      for (const m of isValidPortName(p.name)) errs.push(fe.invalid(`${pp}.name`, p.name, m));
+      if (portNames.has(p.name)) errs.push(fe.duplicate(`${pp}.name`, p.name));
+      portNames.add(p.name);
+    }
+    errs.push(...validatePort(`${pp}.containerPort`, p.containerPort, true));
+    errs.push(...validatePort(`${pp}.hostPort`, p.hostPort, false));
+    if (p.protocol === undefined) errs.push(fe.required(`${pp}.protocol`));
+    else if (!PROTOCOLS.includes(p.protocol)) errs.push(fe.notSupported(`${pp}.protocol`, p.protocol, PROTOCOLS));
+  });
+  (c.env ?? []).forEach((e, i) => {
+    if (!e.name) errs.push(fe.required(`${field}.env[${i}].name`));
+    else for (const m of isEnvVarName(e.name)) errs.push(fe.invalid(`${field}.env[${i}].name`, e.name, m));
+  });
+  errs.push(...validateResources(c, `${field}.resources`));
+  return errs;
+}
+
+function validateTolerations(spec: PodSpec, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  (spec.tolerations ?? []).forEach((t, i) => {
+    const p = `${path}.tolerations[${i}]`;
+    if (t.key) for (const m of isQualifiedName(t.key)) errs.push(fe.invalid(`${p}.key`, t.key, m));
+    const op = t.operator ?? 'Equal';
+    if (!t.key && op !== 'Exists') {
+      errs.push(fe.invalid(`${p}.operator`, op, 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
+    }
+    if (!TOLERATION_OPERATORS.includes(op)) errs.push(fe.notSupported(`${p}.operator`, op, TOLERATION_OPERATORS));
+    else if (op === 'Exists' && t.value) errs.push(fe.invalid(`${p}.operator`, t.value, "value must be empty when `operator` is 'Exists'"));
+    else if (op === 'Equal' && t.value) for (const m of isValidLabelValue(t.value)) errs.push(fe.invalid(`${p}.value`, t.value, m));
+    if (t.effect && !TAINT_EFFECTS.includes(t.effect)) errs.push(fe.notSupported(`${p}.effect`, t.effect, TAINT_EFFECTS));
+    if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') {
+      errs.push(fe.invalid(`${p}.effect`, t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set"));
+    }
+  });
+  return errs;
+}
+
+export function validatePodSpec(spec: PodSpec | undefined, path: string): FieldError[] {
+  if (!spec) return [fe.required(path)];
+  const errs: FieldError[] = [];
+  const containers = spec.containers ?? [];
+  if (containers.length === 0) errs.push(fe.required(`${path}.containers`));
+  const names = new Set<string>();
+  containers.forEach((c, i) => {
+    const p = `${path}.containers[${i}]`;
+    errs.push(...validateContainer(c, p));
+    if (c.name) {
+      if (names.has(c.name)) errs.push(fe.duplicate(`${p}.name`, c.name));
+      names.add(c.name);
+    }
+  });
+  if (spec.restartPolicy === undefined) errs.push(fe.required(`${path}.restartPolicy`));
+  else if (!RESTART_POLICIES.includes(spec.restartPolicy)) errs.push(fe.notSupported(`${path}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES));
+  errs.push(...nonNegative(`${path}.terminationGracePeriodSeconds`, spec.terminationGracePeriodSeconds));
+  if (spec.nodeName) for (const m of isDNS1123Subdomain(spec.nodeName)) errs.push(fe.invalid(`${path}.nodeName`, spec.nodeName, m));
+  if (spec.schedulerName) for (const m of isDNS1123Subdomain(spec.schedulerName)) errs.push(fe.invalid(`${path}.schedulerName`, spec.schedulerName, m));
+  if (spec.hostname) for (const m of isDNS1123Label(spec.hostname)) errs.push(fe.invalid(`${path}.hostname`, spec.hostname, m));
+  errs.push(...validateLabels(spec.nodeSelector, `${path}.nodeSelector`));
+  errs.push(...validateTolerations(spec, path));
+  return errs;
+}

@@ -1,0 +1,122 @@
+// The apiserver as a component: the registry over etcd (or an injected Storage), the gRPC
+// Resources service, and /metrics, /healthz, /readyz. `run` serves until the signal aborts;
+// `startApiserver` is the same for in-process tests and returns the bound ports.
+
+import { createLogger, newRegistry, serveObservability, type Logger } from '@skiff/component';
+import type { Registry as MetricsRegistry } from 'prom-client';
+import { InstrumentedStorage } from './instrumented-storage.js';
+import { ApiserverMetrics } from './metrics.js';
+import { Registry } from './registry/registry.js';
+import { ResourcesService, serveGrpc } from './server/grpc-server.js';
+import { EtcdStorage } from './storage/etcd-storage.js';
+import type { Storage } from './storage/storage.js';
+
+export interface ApiserverConfig {
+  /** etcd client URLs, e.g. ['http://127.0.0.1:2379']. Ignored when deps.storage is given. */
+  etcdServers: string[];
+  bindAddress: string;
+  /** gRPC port (6444); 0 picks a free one. */
+  port: number;
+  /** /metrics, /healthz, /readyz port (6445); 0 picks a free one. */
+  httpPort: number;
+  /** BOOKMARK interval for watches that allow them (default 10 s). */
+  bookmarkIntervalMs?: number;
+  /** A fixed watch cache size per kind (default: Kubernetes' dynamic 100..102400 events). */
+  watchCacheCapacity?: number;
+}
+
+export interface ApiserverDeps {
+  storage?: Storage;
+  log?: Logger;
+  metricsRegistry?: MetricsRegistry;
+}
+
+export interface RunningApiserver {
+  readonly grpcPort: number;
+  readonly httpPort: number;
+  /** `host:port` of the gRPC endpoint, as ApiClient takes it. */
+  readonly address: string;
+  readonly registry: Registry;
+  /** Stops serving: ends watches, drains calls, closes the storage it opened. */
+  stop(): Promise<void>;
+}
+
+const READY_CHECK_TIMEOUT_MS = 2_000;
+
+async function storageReachable(storage: Storage): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`etcd did not answer within ${READY_CHECK_TIMEOUT_MS} ms`), READY_CHECK_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([storage.revision().then(() => undefined), timeout]);
+  } catch (e) {
+    return `etcd is unreachable: ${e instanceof Error ? e.message : String(e)}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Binds the ports and starts the registry; the bootstrap namespaces are created in the background. */
+async function launch(config: ApiserverConfig, deps: ApiserverDeps): Promise<{ server: RunningApiserver; bootstrapped: Promise<void> }> {
+  const log = deps.log ?? createLogger('apiserver');
+  const metricsRegistry = deps.metricsRegistry ?? newRegistry();
+  const metrics = new ApiserverMetrics(metricsRegistry);
+  const ownStorage = deps.storage === undefined;
+  const baseStorage = deps.storage ?? new EtcdStorage({ endpoints: config.etcdServers, log: log.child({ subsystem: 'etcd' }) });
+  const storage = new InstrumentedStorage(baseStorage, metrics);
+  const registry = new Registry(storage, {
+    log,
+    ...(config.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: config.bookmarkIntervalMs } : {}),
+    ...(config.watchCacheCapacity !== undefined ? { watchCacheCapacity: config.watchCacheCapacity } : {}),
+  });
+  registry.start();
+  const service = new ResourcesService({ registry, metrics, log });
+  const grpcServer = await serveGrpc(config.bindAddress, config.port, service);
+  const observability = await serveObservability({
+    host: config.bindAddress,
+    port: config.httpPort,
+    registry: metricsRegistry,
+    healthz: { ping: () => undefined },
+    readyz: {
+      etcd: () => storageReachable(baseStorage),
+      bootstrap: () => (registry.isBootstrapped() ? undefined : 'bootstrap namespaces not created yet'),
+    },
+  });
+  log.info({ grpcPort: grpcServer.port, httpPort: observability.port, etcd: ownStorage ? config.etcdServers : 'injected' }, 'apiserver serving');
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await grpcServer.stop();
+      await registry.stop();
+      await observability.close();
+      if (ownStorage) await baseStorage.close();
+    })());
+  const host = config.bindAddress.includes(':') ? `[${config.bindAddress}]` : config.bindAddress;
+  const server: RunningApiserver = {
+    grpcPort: grpcServer.port,
+    httpPort: observability.port,
+    address: `${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${grpcServer.port}`,
+    registry,
+    stop,
+  };
+  const bootstrapped = registry.bootstrap().catch((e: unknown) => log.error({ err: e }, 'bootstrap failed'));
+  return { server, bootstrapped };
+}
+
+/** Starts serving; resolves once the ports are bound and the bootstrap namespaces exist. */
+export async function startApiserver(config: ApiserverConfig, deps: ApiserverDeps = {}): Promise<RunningApiserver> {
+  const { server, bootstrapped } = await launch(config, deps);
+  await bootstrapped;
+  return server;
+}
+
+/** Serves until `signal` aborts, then drains and resolves. */
+export async function run(signal: AbortSignal, config: ApiserverConfig, deps: ApiserverDeps = {}): Promise<void> {
+  const { server } = await launch(config, deps);
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await server.stop();
+}
