@@ -108,3 +108,15 @@ test('Lease, Event and Node basics', async () => {
     await close();
   }
 });
+
+test('a container without an image gets one error, naming the image', async () => {
+  const { registry, close } = await newTestRegistry();
+  try {
+    const p = pod('no-image');
+    p.spec.containers = [{ name: 'web' } as Pod['spec']['containers'][number]];
+    const e = await rejectsWith(registry.store('pods').create('default', p), 'Invalid');
+    assert.deepEqual(causes(e), ['spec.containers[0].image: Required value']);
+  } finally {
+    await close();
+  }
+});

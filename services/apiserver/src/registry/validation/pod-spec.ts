@@ -56,8 +56,10 @@ function validateContainer(c: Container, field: string): FieldError[] {
   else for (const m of isDNS1123Label(c.name)) errs.push(fe.invalid(`${field}.name`, c.name, m));
   if (!c.image) errs.push(fe.required(`${field}.image`));
   else if (c.image.trim() !== c.image) errs.push(fe.invalid(`${field}.image`, c.image, 'must not have leading or trailing whitespace'));
-  if (c.imagePullPolicy === undefined) errs.push(fe.required(`${field}.imagePullPolicy`));
-  else if (!PULL_POLICIES.includes(c.imagePullPolicy)) errs.push(fe.notSupported(`${field}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
+  // The defaulter sets the pull policy from the image; with no image, that one error is enough.
+  if (c.imagePullPolicy === undefined) {
+    if (c.image) errs.push(fe.required(`${field}.imagePullPolicy`));
+  } else if (!PULL_POLICIES.includes(c.imagePullPolicy)) errs.push(fe.notSupported(`${field}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
   const portNames = new Set<string>();
   (c.ports ?? []).forEach((p, i) => {
     const pp = `${field}.ports[${i}]`;
