@@ -1,0 +1,78 @@
+// The kubelet's configuration: what main.ts builds from flags, and what tests pass to run().
+
+import type { Taint } from '@skiff/api';
+
+export interface KubeletConfig {
+  /** This node's name (required): the Node object, the Lease, the Docker label and network. */
+  nodeName: string;
+  /** The apiserver's gRPC endpoint, host:port. */
+  apiserver: string;
+  /** The node's address (its InternalIP); the kubelet binds its ports there. */
+  address: string;
+  /** gRPC port of the Kubelet service (logs); 0 picks a free one. */
+  port: number;
+  /** Port of /metrics, /healthz and /readyz; 0 picks a free one. */
+  httpPort: number;
+  /** Capacity overrides (quantities): default the host's cores and memory. */
+  cpu?: string;
+  memory?: string;
+  podInfraImage: string;
+  /** Subnet of the node's Docker network; when absent Docker chooses. */
+  podCIDR?: string;
+  nodeLabels: Record<string, string>;
+  registerWithTaints: Taint[];
+  /** Lease renewal and node status check period. */
+  nodeStatusUpdateFrequencyMs: number;
+  dockerSocket: string;
+  /** host:port of a registry to pull missing images from; without it nothing is ever pulled. */
+  registry?: string;
+  /** How often the runtime is relisted to notice exits and orphans (default 2 s). */
+  housekeepingIntervalMs: number;
+  /** How often every pod is synced even when nothing happened (default 10 s). */
+  resyncIntervalMs: number;
+  /** Pods synced at the same time (each pod is only ever synced by one worker at a time). */
+  podWorkers: number;
+}
+
+export const DEFAULT_CONFIG: Omit<KubeletConfig, 'nodeName'> = {
+  apiserver: '127.0.0.1:6444',
+  address: '127.0.0.1',
+  port: 10250,
+  httpPort: 10248,
+  podInfraImage: 'skiff/busybox:latest',
+  nodeLabels: {},
+  registerWithTaints: [],
+  nodeStatusUpdateFrequencyMs: 10_000,
+  dockerSocket: '/var/run/docker.sock',
+  housekeepingIntervalMs: 2_000,
+  resyncIntervalMs: 10_000,
+  podWorkers: 32,
+};
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Problems with a configuration, as messages naming the flag. */
+export function validateConfig(c: KubeletConfig): string[] {
+  const problems: string[] = [];
+  if (!c.nodeName) problems.push('--node-name is required');
+  else if (c.nodeName.length > 63 || !DNS1123_SUBDOMAIN.test(c.nodeName)) {
+    problems.push(`--node-name "${c.nodeName}" must be a lowercase DNS name of at most 63 characters (a-z, 0-9, "-", ".")`);
+  }
+  if (c.podCIDR !== undefined && !/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(c.podCIDR)) problems.push(`--pod-cidr "${c.podCIDR}" is not an IPv4 CIDR`);
+  if (c.nodeStatusUpdateFrequencyMs <= 0) problems.push('--node-status-update-frequency must be positive');
+  return problems;
+}
+
+/** Go-style durations ("10s", "500ms", "1m30s") or plain seconds ("10"). */
+export function parseDurationMs(text: string): number | undefined {
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  let total = 0;
+  let consumed = 0;
+  for (const m of text.matchAll(re)) {
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+    total += Number(m[1]) * unit;
+    consumed += m[0].length;
+  }
+  return consumed === text.length && consumed > 0 ? total : undefined;
+}

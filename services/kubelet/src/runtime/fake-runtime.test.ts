@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FakeRuntime, interpretCommand } from './fake-runtime.js';
+import { runtimeContract } from './runtime-contract.js';
+
+runtimeContract('FakeRuntime', async () => {
+  const runtime = new FakeRuntime();
+  return {
+    runtime,
+    labels: { 'skiff.io/node': 'fake-contract' },
+    prefix: 'fake',
+    image: 'skiff/busybox:latest',
+    cleanup: async () => {},
+  };
+});
+
+describe('FakeRuntime hooks', () => {
+  it('interprets busybox-style commands', () => {
+    assert.deepEqual(interpretCommand(['sh', '-c', 'echo a; echo b c && exit 4']), { output: ['a', 'b c'], exitCode: 4 });
+    assert.deepEqual(interpretCommand(['sh', '-c', 'echo up; sleep 10']), { output: ['up'] });
+    assert.deepEqual(interpretCommand(['sh']), { exitCode: 0 });
+    assert.deepEqual(interpretCommand(['httpd', '-f']), {});
+  });
+
+  it('makes a running container exit or be OOM-killed on demand', async () => {
+    const rt = new FakeRuntime();
+    await rt.ensureNetwork({ name: 'n', labels: {} });
+    const mk = async () => {
+      const id = await rt.createContainer({ name: `c${Math.random()}`, image: 'skiff/busybox:latest', cmd: ['sleep', '9'], labels: {}, networkMode: 'n' });
+      await rt.startContainer(id);
+      return id;
+    };
+    const a = await mk();
+    rt.exit(a, 7);
+    assert.equal((await rt.inspectContainer(a))?.exitCode, 7);
+    const b = await mk();
+    rt.oom(b);
+    const d = await rt.inspectContainer(b);
+    assert.equal(d?.oomKilled, true);
+    assert.equal(d?.exitCode, 137);
+  });
+
+  it('fails every call while down', async () => {
+    const rt = new FakeRuntime();
+    rt.setDown(new Error('Cannot connect to the Docker daemon'));
+    await assert.rejects(rt.version(), /Cannot connect/);
+    rt.setDown(undefined);
+    assert.equal((await rt.version()).name, 'docker');
+  });
+});

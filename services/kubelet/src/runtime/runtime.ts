@@ -1,0 +1,162 @@
+// What the kubelet needs of a container engine: Skiff's small CRI. Docker implements it
+// (docker-runtime.ts), and so does an in-memory fake (fake-runtime.ts); one contract suite
+// (runtime-contract.ts) holds both to the same behaviour.
+//
+// Containers and networks are addressed by Docker ids (or names, where Docker accepts either) and
+// found again by their labels: the kubelet keeps no state of its own that a restart would lose.
+
+/** A user-defined bridge network (one per node: `skiff-<node>`). */
+export interface NetworkSpec {
+  name: string;
+  labels: Record<string, string>;
+  /** CIDR; when absent the engine chooses one. */
+  subnet?: string;
+}
+
+export interface NetworkInfo {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  subnet?: string;
+}
+
+export interface ContainerSpec {
+  /** Unique container name. */
+  name: string;
+  image: string;
+  /** Replaces the image's ENTRYPOINT (Kubernetes `command`). */
+  entrypoint?: string[];
+  /** Replaces the image's CMD (Kubernetes `args`). */
+  cmd?: string[];
+  /** `NAME=value` pairs. */
+  env?: string[];
+  workingDir?: string;
+  labels: Record<string, string>;
+  /** A network name, or `container:<id>` to join another container's network namespace. */
+  networkMode: string;
+  /** Only for containers that own their network namespace. */
+  hostname?: string;
+  /** CPU limit in units of 1e-9 CPUs. */
+  nanoCpus?: number;
+  /** Memory limit in bytes. */
+  memoryBytes?: number;
+  /** Run an init process (tini) as PID 1 so SIGTERM reaches the program and stops are fast. */
+  init?: boolean;
+}
+
+/** Docker's container states. */
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+/** What a listing says about a container (cheap: one call for many containers). */
+export interface ContainerSummary {
+  id: string;
+  /** Without Docker's leading slash. */
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  state: ContainerState;
+  /** Milliseconds since the epoch (Docker reports whole seconds). */
+  createdAt: number;
+}
+
+/** What an inspect says about one container. */
+export interface ContainerDetails extends ContainerSummary {
+  /** The image's id (`sha256:...`). */
+  imageID: string;
+  exitCode: number;
+  oomKilled: boolean;
+  /** RFC 3339; undefined when the container never started. */
+  startedAt?: string;
+  /** RFC 3339; undefined while it has not finished. */
+  finishedAt?: string;
+  /** The engine's error when the container failed to start (e.g. a missing executable). */
+  error?: string;
+  /** Its address on its own network (only for containers that own a network namespace). */
+  ipAddress?: string;
+}
+
+export interface LogOptions {
+  /** Last N lines only; undefined or negative: everything. */
+  tail?: number;
+  /** Keep streaming until the container stops or the signal aborts. */
+  follow?: boolean;
+  /** Prefix each line with its RFC 3339 (nanosecond) time, as `kubectl logs --timestamps`. */
+  timestamps?: boolean;
+  signal?: AbortSignal;
+}
+
+export type RuntimeEventType = 'start' | 'die' | 'oom';
+
+export interface RuntimeEvent {
+  type: RuntimeEventType;
+  id: string;
+  labels: Record<string, string>;
+  /** For `die`. */
+  exitCode?: number;
+}
+
+export interface RuntimeVersion {
+  /** "docker" (or "fake"): the prefix of container ids in pod status (`docker://<id>`). */
+  name: string;
+  version: string;
+  apiVersion: string;
+}
+
+/** Raised (or rejected with) when a container, image or network does not exist. */
+export class RuntimeNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RuntimeNotFoundError';
+  }
+}
+
+/** Raised when a name is already taken. */
+export class RuntimeConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RuntimeConflictError';
+  }
+}
+
+export function isRuntimeNotFound(e: unknown): e is RuntimeNotFoundError {
+  return e instanceof RuntimeNotFoundError;
+}
+
+export interface ContainerRuntime {
+  version(): Promise<RuntimeVersion>;
+
+  /** Creates the network if no network of that name exists; returns it either way. */
+  ensureNetwork(spec: NetworkSpec): Promise<NetworkInfo>;
+  /** Networks carrying all of these labels. */
+  listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]>;
+  /** Idempotent: a missing network is not an error. */
+  removeNetwork(name: string): Promise<void>;
+
+  /** The image's id when it is present locally; undefined otherwise. Never pulls. */
+  imageId(image: string): Promise<string | undefined>;
+  /** Pulls from a registry (only when the kubelet has one configured). */
+  pullImage(image: string): Promise<void>;
+
+  /** Creates (does not start) a container; rejects with RuntimeNotFoundError for a missing image
+   *  and RuntimeConflictError for a taken name. Returns its id. */
+  createContainer(spec: ContainerSpec): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** SIGTERM, then SIGKILL after `timeoutSeconds`; resolves once it has stopped. Stopping a
+   *  stopped container is not an error. */
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  /** Sends a signal (default SIGKILL), as `docker kill`. */
+  killContainer(id: string, signal?: string): Promise<void>;
+  /** Removes it (force: even when running). A missing container is not an error. */
+  removeContainer(id: string, opts?: { force?: boolean }): Promise<void>;
+  /** Every container (running or not) carrying all of these labels. */
+  listContainers(labels: Record<string, string>): Promise<ContainerSummary[]>;
+  /** Undefined when the container does not exist. */
+  inspectContainer(id: string): Promise<ContainerDetails | undefined>;
+
+  /** stdout and stderr interleaved, as chunks. With `follow`, ends when the container stops or
+   *  the signal aborts. */
+  logs(id: string, opts?: LogOptions): AsyncIterable<Buffer>;
+  /** start/die/oom of containers carrying all of these labels, until the signal aborts. Throws
+   *  when the engine's stream breaks (the caller reconnects). */
+  events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<RuntimeEvent>;
+}
