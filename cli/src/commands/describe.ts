@@ -1,0 +1,130 @@
+// skiff describe KIND [NAME...] | KIND/NAME: kubectl's describe output for pods, nodes and
+// replicasets (a generic one for other kinds), each with its events. A name that matches no
+// object exactly describes the objects whose names start with it, as kubectl does.
+
+import { ApiError, selectorFromLabelSelector, type Event, type KubeObject, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type ResourceInfo } from '@skiff/api';
+import { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { CliError } from '../errors.js';
+import { findEvents } from '../describe/events.js';
+import { describeGeneric } from '../describe/generic.js';
+import { describeNamespace } from '../describe/namespace.js';
+import { describeNode } from '../describe/node.js';
+import { describePod } from '../describe/pod.js';
+import { countPodPhases, describeReplicaSet } from '../describe/replicaset.js';
+import { parseResourceArgs } from '../resource-args.js';
+import { withTypeMeta } from './get.js';
+import { reportError, withContext, type Io } from './common.js';
+
+export interface DescribeOptions {
+  allNamespaces?: boolean;
+  selector?: string;
+  showEvents?: boolean;
+}
+
+async function eventsOf(ctx: CliContext, obj: Readonly<KubeObject>, show: boolean): Promise<Event[] | undefined> {
+  if (!show) return undefined;
+  try {
+    return await findEvents(ctx.api(), obj);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Builds the describe text of one object, fetching what its describer needs. */
+export async function describeObject(ctx: CliContext, info: Readonly<ResourceInfo>, obj: KubeObject, showEvents = true): Promise<string> {
+  const now = Date.now();
+  const events = await eventsOf(ctx, obj, showEvents);
+  switch (info.resource) {
+    case 'pods':
+      return describePod(obj as Pod, events, now);
+    case 'nodes': {
+      const name = obj.metadata.name ?? '';
+      const [pods, lease] = await Promise.all([
+        ctx
+          .api()
+          .list<Pod>('pods', { fieldSelector: `spec.nodeName=${name}` })
+          .then((l) => l.items.filter((p) => p.spec?.nodeName === name && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed'))
+          .catch(() => undefined),
+        ctx
+          .api()
+          .get<Lease>('leases', 'kube-node-lease', name)
+          .catch(() => undefined),
+      ]);
+      return describeNode(obj as Node, pods, lease, events, now);
+    }
+    case 'replicasets': {
+      const rs = obj as ReplicaSet;
+      const selector = selectorFromLabelSelector(rs.spec?.selector);
+      const counts = await ctx
+        .api()
+        .list<Pod>('pods', { namespace: rs.metadata.namespace ?? '', labelSelector: selector.toString() })
+        .then((l) => countPodPhases(l.items, rs.metadata.uid))
+        .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+      return describeReplicaSet(rs, counts, events, now);
+    }
+    case 'namespaces':
+      return describeNamespace(obj as Namespace);
+    default:
+      return describeGeneric(obj, events, now);
+  }
+}
+
+async function objectsNamed(ctx: CliContext, info: Readonly<ResourceInfo>, namespace: string, name: string): Promise<KubeObject[]> {
+  try {
+    return [await ctx.api().get(info.resource, namespace, name)];
+  } catch (e) {
+    if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
+    const list = await ctx.api().list(info.resource, { namespace });
+    const matches = list.items.filter((o) => (o.metadata.name ?? '').startsWith(name));
+    if (matches.length === 0) throw e;
+    return matches;
+  }
+}
+
+export async function runDescribe(ctx: CliContext, io: Io, args: string[], opts: DescribeOptions): Promise<number> {
+  const requests = parseResourceArgs(args, 'describe');
+  const all = opts.allNamespaces === true;
+  const showEvents = opts.showEvents !== false;
+  let first = true;
+  let failed = false;
+  const emit = (text: string): void => {
+    io.out(first ? text : `\n\n${text}`);
+    first = false;
+  };
+  for (const { info, names } of requests) {
+    const namespace = info.namespaced && !all ? ctx.namespace : '';
+    let objects: KubeObject[] = [];
+    if (names.length === 0) {
+      const list = await ctx.api().list(info.resource, { namespace, ...(opts.selector ? { labelSelector: opts.selector } : {}) });
+      objects = list.items;
+      if (objects.length === 0) {
+        io.err(info.namespaced && !all ? `No resources found in ${ctx.namespace} namespace.\n` : 'No resources found\n');
+        continue;
+      }
+    } else {
+      if (all) throw new CliError('error: a resource cannot be retrieved by name across all namespaces');
+      for (const name of names) {
+        try {
+          objects.push(...(await objectsNamed(ctx, info, namespace, name)));
+        } catch (e) {
+          if (!(e instanceof ApiError && e.reason === 'NotFound')) throw e;
+          reportError(io, e, ctx.server);
+          failed = true;
+        }
+      }
+    }
+    for (const obj of objects) emit(await describeObject(ctx, info, withTypeMeta(info, obj), showEvents));
+  }
+  return failed ? 1 : 0;
+}
+
+export function describeCommand(): Command {
+  return new Command('describe')
+    .description('Show details of a specific resource or group of resources')
+    .argument('[resource...]', 'TYPE [NAME_PREFIX...] | TYPE/NAME')
+    .option('-A, --all-namespaces', 'describe the requested objects across all namespaces')
+    .option('-l, --selector <selector>', 'label selector to filter on')
+    .option('--show-events [bool]', 'show the events related to the described object', (v: string) => v !== 'false', true)
+    .action(withContext((ctx, io, args: string[], opts: DescribeOptions) => runDescribe(ctx, io, args, opts)));
+}
