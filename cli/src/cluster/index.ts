@@ -16,7 +16,7 @@ export {
   type StopOptions,
   type StopResult,
 } from './local-cluster.js';
-export { ClusterError, DEFAULT_CLUSTER_NAME, DEFAULT_NODES, DEFAULT_WAIT_MS, resolveClusterName, resolveUpOptions } from './options.js';
+export { ClusterAlreadyUp, ClusterError, DEFAULT_CLUSTER_NAME, DEFAULT_NODES, DEFAULT_WAIT_MS, resolveClusterName, resolveUpOptions } from './options.js';
 export { CONTROL_PLANE_HOST, autoPortPlan, defaultPortPlan, nodeAddress, type KubeletPorts, type PortMode, type PortPlan } from './ports.js';
 export { isAlive, tailLines } from './processes.js';
 export { nodeFreshlyReady } from './readiness.js';

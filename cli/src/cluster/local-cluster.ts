@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { readConfig, skiffHome, writeConfig } from '@skiff/client';
 import { apiserverAddress, clusterNodes, etcdUrls, planComponents, SERVICE_MAINS, type ComponentSpec } from './components.js';
 import { dockerProblem, missingImages, removeNodeResources, type DockerCleanup } from './docker-cleanup.js';
-import { ClusterError, DEFAULT_CLUSTER_NAME, DEFAULT_WAIT_MS, resolveClusterName, resolveUpOptions } from './options.js';
+import { ClusterAlreadyUp, ClusterError, DEFAULT_CLUSTER_NAME, DEFAULT_WAIT_MS, resolveClusterName, resolveUpOptions } from './options.js';
 import { autoPortPlan, defaultPortPlan, portUses, takenPorts, type PortMode, type PortPlan } from './ports.js';
 import { isAlive, spawnDetached, tailLines, terminate, type SpawnedProcess } from './processes.js';
 import { probe, waitForNodesReady, waitUntil, WaitError } from './readiness.js';
@@ -183,6 +183,9 @@ export async function startLocalCluster(opts: StartOptions = {}): Promise<Cluste
   }
   const previous = readState(paths.stateFile);
   const running = previous?.components.filter(isAlive) ?? [];
+  if (previous !== undefined && running.length === previous.components.length && running.length > 0) {
+    throw new ClusterAlreadyUp(`cluster "${name}" is already up (apiserver ${previous.apiserver}, ${running.length} processes running)`);
+  }
   if (running.length > 0) {
     const what = `apiserver ${previous?.apiserver ?? '?'}, ${running.length} process${running.length === 1 ? '' : 'es'} running`;
     throw new ClusterError(`cluster "${name}" is already up (${what}): run "skiff down${name === DEFAULT_CLUSTER_NAME ? '' : ` --name ${name}`}" first`);

@@ -64,3 +64,6 @@ export function resolveClusterName(name: string | undefined): string {
   if (problem !== undefined) throw new ClusterError(`invalid --name "${n}": ${problem}`);
   return n;
 }
+
+/** `skiff up` of a cluster whose every process is still running: nothing to do. */
+export class ClusterAlreadyUp extends ClusterError {}

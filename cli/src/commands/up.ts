@@ -4,7 +4,7 @@
 
 import { skiffHome } from '@skiff/client';
 import { Command } from 'commander';
-import { ClusterError, clusterPaths, resolveUpOptions, startLocalCluster, DEFAULT_CLUSTER_NAME } from '../cluster/index.js';
+import { ClusterAlreadyUp, ClusterError, clusterPaths, resolveUpOptions, startLocalCluster, DEFAULT_CLUSTER_NAME } from '../cluster/index.js';
 import { UpProgressPrinter } from '../cluster/progress-printer.js';
 
 export interface UpFlags {
@@ -52,6 +52,11 @@ export async function runUp(flags: UpFlags): Promise<number> {
     return 0;
   } catch (e) {
     printer.stop();
+    if (e instanceof ClusterAlreadyUp) {
+      // `npm start` twice should leave the user where the first left them, not fail.
+      out.write(`${e.message}. Try "skiff get nodes".\n`);
+      return 0;
+    }
     if (e instanceof ClusterError) {
       if (e.component !== undefined) {
         out.write(`✗ ${e.component}\n`);
