@@ -90,8 +90,10 @@ export function isUnavailableError(e: unknown): boolean {
   );
 }
 
+/** The error's message, without grpc-js's trailing (often empty) "Resolution note:" and final dot. */
 function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  const message = e instanceof Error ? e.message : String(e);
+  return message.replace(/\.?\s*Resolution note:.*$/s, '').trim();
 }
 
 function stringValue(kv: IKeyValue | undefined): string | undefined {
