@@ -5,3 +5,4 @@ export * from './label-selector.js';
 export * from './field-selector.js';
 export * from './quantity.js';
 export * from './meta.js';
+export * from './pod-qos.js';

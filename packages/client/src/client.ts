@@ -225,6 +225,13 @@ export class ApiClient {
   }
 }
 
+/**
+ * The apiserver as components see it. `ApiClient` is the real adapter and `FakeApi`
+ * (`@skiff/client/testing/fake-api`) the in-memory fake; one contract suite
+ * (`@skiff/client/testing/api-contract`) runs against both.
+ */
+export type ApiInterface = Pick<ApiClient, 'create' | 'get' | 'list' | 'update' | 'updateStatus' | 'patch' | 'delete' | 'watch' | 'bind' | 'logs' | 'version'>;
+
 /** Retries `fn` while the apiserver is unavailable, until `deadlineMs` passes. */
 export async function untilAvailable<T>(fn: () => Promise<T>, deadlineMs: number, pollMs = 200): Promise<T> {
   const end = Date.now() + deadlineMs;

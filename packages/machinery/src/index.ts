@@ -4,3 +4,4 @@ export * from './informer.js';
 export * from './run-workers.js';
 export * from './event-recorder.js';
 export * from './leader-elector.js';
+export * from './workqueue-metrics.js';

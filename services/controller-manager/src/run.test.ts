@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Lease, Pod, ReplicaSet } from '@skiff/api';
+import { FakeApi } from '@skiff/client/testing/fake-api';
 import { silentLogger } from '@skiff/component';
 import { DEFAULT_CONFIG, run, type ControllerManagerConfig } from './run.js';
 import { eventually } from './testing/eventually.js';
-import { FakeApi } from './testing/fake-api.js';
 import { makeReplicaSet } from './testing/fixtures.js';
 
 async function start(api: FakeApi, config: Partial<ControllerManagerConfig> = {}): Promise<{ port: number; stop: () => Promise<void> }> {

@@ -8,14 +8,13 @@ import { hostname } from 'node:os';
 import type { KubeObject, Pod, ReplicaSet } from '@skiff/api';
 import { ApiClient } from '@skiff/client';
 import { createLogger, newRegistry, serveObservability, type Logger } from '@skiff/component';
-import { EventRecorder, LeaderElector, RealClock, type Clock, type Informer, type WorkQueueMetrics } from '@skiff/machinery';
+import { EventRecorder, LeaderElector, RealClock, workQueueMetrics, type Clock, type Informer, type WorkQueueMetrics } from '@skiff/machinery';
 import type { Registry } from 'prom-client';
 import { enabledControllers, type ControllerName } from './controllers.js';
 import { GarbageCollector } from './controllers/garbage-collector/garbage-collector.js';
 import { ReplicaSetController } from './controllers/replicaset/replicaset-controller.js';
 import { ApiPodControl } from './pod-control.js';
 import { SharedInformers } from './shared-informers.js';
-import { workQueueMetrics } from './workqueue-metrics.js';
 
 export interface ControllerManagerConfig {
   /** host:port of the apiserver's gRPC endpoint. */

@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from '@skiff/api';
+import { FakeApi } from '@skiff/client/testing/fake-api';
 import { silentLogger } from '@skiff/component';
 import { DEFAULT_CONFIG, type KubeletConfig } from './config.js';
 import { LABEL_NODE, LABEL_ROLE } from './pod/labels.js';
 import { run } from './run.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
-import { FakeApi } from './testing/fake-api.js';
 import { makePod } from './testing/fixtures.js';
 
 const node = `kit-${randomBytes(4).toString('hex')}`;

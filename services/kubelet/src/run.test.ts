@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { findCondition, type Lease, type Node, type Pod } from '@skiff/api';
+import { FakeApi } from '@skiff/client/testing/fake-api';
 import { silentLogger } from '@skiff/component';
 import { DEFAULT_CONFIG, type KubeletConfig } from './config.js';
 import { LABEL_ROLE } from './pod/labels.js';
 import { run } from './run.js';
 import { FakeRuntime } from './runtime/fake-runtime.js';
-import { FakeApi } from './testing/fake-api.js';
 import { makePod } from './testing/fixtures.js';
 
 const config: KubeletConfig = {

@@ -4,7 +4,7 @@
 
 import { hostname } from 'node:os';
 import type { Node, Pod } from '@skiff/api';
-import { ApiClient } from '@skiff/client';
+import { ApiClient, type ApiInterface } from '@skiff/client';
 import { createLogger, newRegistry, serveObservability, type Logger } from '@skiff/component';
 import { EventRecorder, Informer, LeaderElector, RealClock, type Clock } from '@skiff/machinery';
 import type { Registry } from 'prom-client';
@@ -26,7 +26,7 @@ export interface SchedulerConfig {
 }
 
 export interface SchedulerRunDeps {
-  client?: ApiClient;
+  client?: ApiInterface;
   log?: Logger;
   registry?: Registry;
   clock?: Clock;
@@ -39,7 +39,8 @@ export const LEASE_NAME = 'kube-scheduler';
 
 export async function run(signal: AbortSignal, config: SchedulerConfig, deps: SchedulerRunDeps = {}): Promise<void> {
   const log = deps.log ?? createLogger('scheduler');
-  const client = deps.client ?? new ApiClient({ server: config.apiserver });
+  const ownClient = deps.client ? undefined : new ApiClient({ server: config.apiserver });
+  const client: ApiInterface = deps.client ?? (ownClient as ApiClient);
   const registry = deps.registry ?? newRegistry();
   const clock = deps.clock ?? new RealClock();
   const identity = config.identity ?? `${hostname()}_${process.pid}`;
@@ -89,6 +90,6 @@ export async function run(signal: AbortSignal, config: SchedulerConfig, deps: Sc
     }
   } finally {
     await server.close();
-    if (!deps.client) client.close();
+    ownClient?.close();
   }
 }

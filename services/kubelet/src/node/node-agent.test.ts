@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { findCondition, type Lease, type Node } from '@skiff/api';
+import { FakeApi } from '@skiff/client/testing/fake-api';
 import { silentLogger } from '@skiff/component';
 import { FakeClock } from '@skiff/machinery';
 import { FakeRuntime } from '../runtime/fake-runtime.js';
-import { FakeApi } from '../testing/fake-api.js';
 import type { MachineInfo } from './machine-info.js';
 import { NodeAgent } from './node-agent.js';
 import { parseLabels, parseTaints, type NodeIdentity } from './node-object.js';
@@ -77,7 +77,7 @@ describe('NodeAgent', () => {
   it('renews the lease every period but writes an unchanged status only every 60 s', async () => {
     const a = agent();
     await a.register();
-    const statusWrites = () => api.writes.filter((w) => w[0] === 'updateStatus' && w[1] === 'nodes').length;
+    const statusWrites = () => api.writes().filter((c) => c.verb === 'updateStatus' && c.resource === 'nodes').length;
     const before = statusWrites();
     const renew0 = lease().spec.renewTime;
     clock.advance(10_000);

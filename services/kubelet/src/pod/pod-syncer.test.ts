@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { errors, objectKey, type Pod } from '@skiff/api';
+import { FakeApi } from '@skiff/client/testing/fake-api';
 import { silentLogger } from '@skiff/component';
 import { FakeClock } from '@skiff/machinery';
 import { FakeRuntime } from '../runtime/fake-runtime.js';
-import { FakeApi } from '../testing/fake-api.js';
 import { makePod } from '../testing/fixtures.js';
 import { LABEL_NODE, LABEL_RESTART_COUNT, LABEL_ROLE } from './labels.js';
 import { PodSyncer } from './pod-syncer.js';
@@ -95,10 +95,11 @@ describe('PodSyncer', () => {
   it('writes status only when it changed', async () => {
     const pod = await create(makePod());
     await sync(pod);
-    const writes = api.writes.filter((w) => w[0] === 'updateStatus').length;
+    const statusWrites = () => api.writes().filter((c) => c.verb === 'updateStatus').length;
+    const writes = statusWrites();
     await sync(pod);
     await sync(pod);
-    assert.equal(api.writes.filter((w) => w[0] === 'updateStatus').length, writes);
+    assert.equal(statusWrites(), writes);
   });
 
   it('restarts a killed container at once, keeping the dead one as the previous instance', async () => {
@@ -192,12 +193,12 @@ describe('PodSyncer', () => {
     const pod = await create(makePod());
     await sync(pod);
     const before = rt.all().map((c) => `${c.id}:${c.state}`);
-    const writes = api.writes.length;
+    const writes = api.writes().length;
     const calls = { ...rt.calls };
     syncer = newSyncer(); // a restarted kubelet: empty memory
     await sync(pod);
     assert.deepEqual(rt.all().map((c) => `${c.id}:${c.state}`), before);
-    assert.equal(api.writes.length, writes);
+    assert.equal(api.writes().length, writes);
     for (const op of ['create', 'start', 'stop', 'remove']) assert.equal(rt.calls[op] ?? 0, calls[op] ?? 0, `no ${op}`);
   });
 
@@ -212,7 +213,8 @@ describe('PodSyncer', () => {
   });
 
   it('removes the containers of pods the API no longer has, and of an older pod with the same name', async () => {
-    const old = await create(makePod({ uid: 'old-uid-1111' }));
+    // Each pod gets a new uid from the apiserver.
+    const old = await create(makePod());
     await sync(old);
     assert.equal(rt.all().length, 2);
     // Deleted without grace (e.g. forced): gone from the API.
@@ -220,12 +222,12 @@ describe('PodSyncer', () => {
     await sync('default/web-1');
     assert.equal(rt.all().length, 0);
     // Again, but a new pod of the same name appears before the kubelet notices.
-    await create(makePod({ uid: 'old-uid-2222' }));
+    await create(makePod());
     await sync('default/web-1');
     await api.delete('pods', 'default', 'web-1', { gracePeriodSeconds: 0 });
-    const next = await create(makePod({ uid: 'new-uid-3333' }));
+    const next = await create(makePod());
     await sync(next);
-    assert.deepEqual([...new Set(rt.all().map((c) => c.labels['skiff.io/pod-uid']))], ['new-uid-3333']);
+    assert.deepEqual([...new Set(rt.all().map((c) => c.labels['skiff.io/pod-uid']))], [next.metadata.uid]);
     assert.equal(running().length, 2);
   });
 
@@ -256,7 +258,7 @@ describe('PodSyncer', () => {
 
   it('retries a status write that conflicts, with a fresh read', async () => {
     const pod = await create(makePod());
-    api.failures.push({ verb: 'updateStatus', error: errors.staleResourceVersion('pods', 'web-1') });
+    api.failNext('updateStatus', errors.staleResourceVersion('pods', 'web-1'));
     await sync(pod);
     assert.equal(fresh(pod).status?.phase, 'Running');
   });

@@ -3,12 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { objectKey, type Pod } from '@skiff/api';
 import { CHANNEL_OPTIONS, fromGrpcError, loadSkiffProto } from '@skiff/client';
+import { FakeApi } from '@skiff/client/testing/fake-api';
 import { silentLogger } from '@skiff/component';
 import { FakeClock } from '@skiff/machinery';
 import { LABEL_NODE, LABEL_ROLE } from '../pod/labels.js';
 import { PodSyncer } from '../pod/pod-syncer.js';
 import { FakeRuntime } from '../runtime/fake-runtime.js';
-import { FakeApi } from '../testing/fake-api.js';
 import { makePod } from '../testing/fixtures.js';
 import { serveLogs, type LogsServer } from './logs-server.js';
 
@@ -86,7 +86,7 @@ describe('ContainerLogs (gRPC)', () => {
   });
 
   it('follows a running container until the caller cancels', async () => {
-    const running = await api.create('pods', makePod({ name: 'srv', uid: 'srv-uid', containers: [{ name: 'web', image: 'skiff/busybox:latest', command: ['sh', '-c', 'echo ready; sleep 1000'] }] }));
+    const running = await api.create('pods', makePod({ name: 'srv', containers: [{ name: 'web', image: 'skiff/busybox:latest', command: ['sh', '-c', 'echo ready; sleep 1000'] }] }));
     await rt.ensureNetwork({ name: 'skiff-node-a', labels: {} });
     const syncer = new PodSyncer({
       runtime: rt,
@@ -103,7 +103,7 @@ describe('ContainerLogs (gRPC)', () => {
     await new Promise((r) => setImmediate(r));
     const app = rt.all().find((c) => c.labels['skiff.io/pod-name'] === 'srv' && c.labels[LABEL_ROLE] === 'app');
     let appended = false;
-    const text = await fetch({ pod_uid: 'srv-uid', name: 'srv', follow: true }, (t, call) => {
+    const text = await fetch({ pod_uid: running.metadata.uid, name: 'srv', follow: true }, (t, call) => {
       if (!appended && t.includes('ready')) {
         appended = true;
         rt.appendLog(app?.id ?? '', 'later');

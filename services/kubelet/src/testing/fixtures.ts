@@ -1,5 +1,6 @@
-// Plain objects for the kubelet's unit tests: pods as the apiserver returns them, and containers
-// as the runtime reports them.
+// Plain objects for the kubelet's unit tests: pods as the apiserver returns them (less the
+// resourceVersion, so that they can be created as they are), and containers as the runtime
+// reports them.
 
 import type { Container, Pod, RestartPolicy } from '@skiff/api';
 import type { ObservedContainer } from '../pod/observed.js';
@@ -26,7 +27,6 @@ export function makePod(o: PodOptions = {}): Pod {
       name,
       namespace: o.namespace ?? 'default',
       uid: o.uid ?? `uid-${name}-0000-0000`,
-      resourceVersion: '10',
       creationTimestamp: o.creationTimestamp ?? '2026-01-01T00:00:00Z',
     },
     spec: {

@@ -1,4 +1,5 @@
-// Plain-object builders for tests: nodes and pods shaped as the apiserver stores them.
+// Plain-object builders for tests: nodes and pods shaped as the apiserver stores them (less the
+// resourceVersion, so that they can be created as they are).
 
 import type { Condition, Node, OwnerReference, Pod, Taint, Toleration } from '@skiff/api';
 
@@ -19,7 +20,7 @@ export function makeNode(name: string, o: NodeOptions = {}): Node {
   const node: Node = {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name, uid: `uid-${name}`, resourceVersion: '1', labels: { 'kubernetes.io/hostname': name, ...o.labels } },
+    metadata: { name, uid: `uid-${name}`, labels: { 'kubernetes.io/hostname': name, ...o.labels } },
     spec: {},
     status: { capacity: { ...allocatable }, allocatable, conditions },
   };
@@ -63,7 +64,7 @@ export function makePod(name: string, o: PodOptions = {}): Pod {
   const pod: Pod = {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: o.namespace ?? 'default', uid: `uid-${name}`, resourceVersion: '1' },
+    metadata: { name, namespace: o.namespace ?? 'default', uid: `uid-${name}` },
     spec: { containers },
     status: { phase: o.phase ?? 'Pending' },
   };

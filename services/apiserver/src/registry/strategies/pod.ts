@@ -2,7 +2,7 @@
 // spec changes an update may make, graceful deletion and the pod field selectors.
 
 import { isDeepStrictEqual } from 'node:util';
-import { RESOURCES, cpuMillis, memoryBytes, type FieldError, type Pod, type PodSpec } from '@skiff/api';
+import { RESOURCES, qosClass, type FieldError, type Pod, type PodSpec } from '@skiff/api';
 import type { Strategy } from '../strategy.js';
 import { fe } from '../validation/field-errors.js';
 import { subdomainName, validateObjectMeta } from '../validation/meta.js';
@@ -12,24 +12,6 @@ import { defaultPodSpec } from './pod-defaults.js';
 import { podSchema } from './pod-schema.js';
 
 const PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
-
-/** The pod's QoS class (pkg/apis/core/helper/qos). */
-export function qosClass(spec: PodSpec): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const containers = spec.containers ?? [];
-  const any = containers.some((c) => Object.keys(c.resources?.requests ?? {}).length + Object.keys(c.resources?.limits ?? {}).length > 0);
-  if (!any) return 'BestEffort';
-  const guaranteed = containers.every((c) => {
-    const l = c.resources?.limits ?? {};
-    const r = c.resources?.requests ?? {};
-    return (
-      l.cpu !== undefined &&
-      l.memory !== undefined &&
-      cpuMillis(r.cpu ?? l.cpu) === cpuMillis(l.cpu) &&
-      memoryBytes(r.memory ?? l.memory) === memoryBytes(l.memory)
-    );
-  });
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
 
 const UPDATABLE = 'pod updates may not change fields other than `spec.containers[*].image`,`spec.tolerations` (only additions to existing tolerations)';
 

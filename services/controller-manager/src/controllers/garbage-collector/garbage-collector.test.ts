@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { KubeObject, Pod, ReplicaSet } from '@skiff/api';
+import { FakeApi } from '@skiff/client/testing/fake-api';
 import { silentLogger } from '@skiff/component';
 import { FakeClock, Informer } from '@skiff/machinery';
 import { eventually } from '../../testing/eventually.js';
-import { FakeApi } from '../../testing/fake-api.js';
 import { makePod, makeReplicaSet, ownerRefTo } from '../../testing/fixtures.js';
 import { GarbageCollector } from './garbage-collector.js';
 
@@ -41,6 +41,16 @@ async function createPod(api: FakeApi, name: string, owner?: ReplicaSet, block =
   if (owner) pod.metadata.ownerReferences = [{ ...ownerRefTo(owner), blockOwnerDeletion: block }];
   delete pod.status;
   return api.create('pods', pod);
+}
+
+/** A scheduled pod is deleted gracefully: it lingers with a deletionTimestamp until "the kubelet" finishes it. */
+async function schedule(api: FakeApi, ...names: string[]): Promise<void> {
+  for (const name of names) await api.bind('default', name, 'node-1');
+}
+
+/** What the kubelet does once a terminating pod's containers are gone. */
+async function finishPodDeletion(api: FakeApi, name: string): Promise<void> {
+  await api.delete('pods', 'default', name, { gracePeriodSeconds: 0 });
 }
 
 const podNames = (api: FakeApi): string[] => api.all<Pod>('pods', 'default').map((p) => p.metadata.name ?? '').sort();
@@ -119,26 +129,26 @@ describe('GarbageCollector', () => {
 
   it('foreground: deletes the dependents and removes the owner only once they are gone', async () => {
     const api = new FakeApi();
-    api.gracefulPods = true; // pods linger with a deletionTimestamp until "the kubelet" finishes them
     await startGc(api);
     const rs = await createRs(api);
     await createPod(api, 'web-1', rs);
     await createPod(api, 'web-2', rs);
+    await schedule(api, 'web-1', 'web-2');
     await api.delete('replicasets', 'default', 'web', { propagationPolicy: 'Foreground' });
     await eventually(() => api.all<Pod>('pods', 'default').every((p) => p.metadata.deletionTimestamp), 'the pods to be terminating');
     const owner = api.peek<ReplicaSet>('replicasets', 'default', 'web');
     assert.deepEqual(owner?.metadata.finalizers, ['foregroundDeletion'], 'the owner waits for its dependents');
-    api.finishPodDeletion('default', 'web-1');
-    api.finishPodDeletion('default', 'web-2');
+    await finishPodDeletion(api, 'web-1');
+    await finishPodDeletion(api, 'web-2');
     await eventually(() => api.peek('replicasets', 'default', 'web') === undefined, 'the ReplicaSet to be removed');
   });
 
   it('foreground: a dependent that does not block its owner is still deleted', async () => {
     const api = new FakeApi();
-    api.gracefulPods = true;
     await startGc(api);
     const rs = await createRs(api);
     await createPod(api, 'web-1', rs, false);
+    await schedule(api, 'web-1');
     await api.delete('replicasets', 'default', 'web', { propagationPolicy: 'Foreground' });
     await eventually(() => api.peek('replicasets', 'default', 'web') === undefined, 'the owner, not blocked, to go');
     await eventually(() => api.peek<Pod>('pods', 'default', 'web-1')?.metadata.deletionTimestamp, 'the dependent to be deleted');

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { controllerOf, nowRFC3339, type Pod, type ReplicaSet } from '@skiff/api';
+import { FakeApi } from '@skiff/client/testing/fake-api';
 import { silentLogger } from '@skiff/component';
 import { FakeClock, Informer } from '@skiff/machinery';
 import { ApiPodControl, FakePodControl, type PodControl } from '../../pod-control.js';
 import { eventually, settle } from '../../testing/eventually.js';
-import { FakeApi } from '../../testing/fake-api.js';
 import { FakeRecorder } from '../../testing/fake-recorder.js';
 import { makePod, makeReplicaSet } from '../../testing/fixtures.js';
 import { EXPECTATIONS_TIMEOUT_MS } from './expectations.js';
@@ -84,6 +84,11 @@ async function cached(h: Harness, rs: ReplicaSet): Promise<ReplicaSet> {
   }, 'the informer to see the ReplicaSet');
 }
 
+/** Writes a pod's status, as its kubelet would. */
+async function setStatus(h: Harness, name: string, status: Pod['status']): Promise<void> {
+  await h.api.patch('pods', 'default', name, { status }, { subresource: 'status' });
+}
+
 const livePods = (h: Harness): Pod[] => h.api.all<Pod>('pods', 'default').filter((p) => !p.metadata.deletionTimestamp);
 
 describe('ReplicaSetController', () => {
@@ -119,7 +124,7 @@ describe('ReplicaSetController', () => {
     // Two pods become ready on a node; the rest stay pending and unscheduled.
     const [a, b] = livePods(h);
     for (const p of [a, b]) {
-      h.api.setStatus('pods', 'default', p?.metadata.name ?? '', { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: nowRFC3339() }] });
+      await setStatus(h, p?.metadata.name ?? '', { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: nowRFC3339() }] });
     }
     const latest = (): ReplicaSet => h.api.peek<ReplicaSet>('replicasets', 'default', 'web') as ReplicaSet;
     await h.api.update('replicasets', { ...latest(), spec: { ...latest().spec, replicas: 5 } });
@@ -225,7 +230,7 @@ describe('ReplicaSetController', () => {
     await h.api.create('replicasets', rsBody(1, { minReadySeconds: 10 }));
     const [pod] = await eventually(() => (livePods(h).length === 1 ? livePods(h) : undefined), 'a pod');
     const readyAt = nowRFC3339(new Date(h.clock.now()));
-    h.api.setStatus('pods', 'default', pod?.metadata.name ?? '', { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: readyAt }] });
+    await setStatus(h, pod?.metadata.name ?? '', { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: readyAt }] });
     const status = (): ReplicaSet['status'] => h.api.peek<ReplicaSet>('replicasets', 'default', 'web')?.status;
     await eventually(() => status()?.readyReplicas === 1, 'ready');
     await settle();

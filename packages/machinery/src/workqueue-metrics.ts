@@ -1,7 +1,7 @@
 // client-go's work queue metrics (k8s.io/component-base/metrics/prometheus/workqueue), fed by the
 // machinery's WorkQueue through its `metrics` hook, one `name` label per queue.
 
-import type { WorkQueueMetrics } from '@skiff/machinery';
+import type { WorkQueueMetrics } from './work-queue.js';
 import { Counter, exponentialBuckets, Gauge, Histogram, type Registry } from 'prom-client';
 
 export function workQueueMetrics(registry: Registry): WorkQueueMetrics {
