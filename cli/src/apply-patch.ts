@@ -5,9 +5,11 @@
 // from the configuration since the last apply are removed from the object. An empty patch means
 // `unchanged`.
 
-export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+import { applyMergePatch, type Json } from '@skiff/api';
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export { applyMergePatch, type Json };
+
+export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 export type JsonObject = { [key: string]: Json };
 
 export function isPlainObject(v: unknown): v is JsonObject {
@@ -111,16 +113,6 @@ export function threeWayMergePatch(original: JsonObject | undefined, modified: J
   return patch;
 }
 
-/** RFC 7386 JSON merge patch: null deletes, objects merge, anything else replaces. */
-export function applyMergePatch(target: Json | undefined, patch: Json): Json {
-  if (!isPlainObject(patch)) return patch;
-  const out: JsonObject = isPlainObject(target) ? { ...target } : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key];
-    else out[key] = applyMergePatch(out[key], value);
-  }
-  return out;
-}
 
 const METADATA_FIELDS = ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const;
 

@@ -6,3 +6,4 @@ export * from './field-selector.js';
 export * from './quantity.js';
 export * from './meta.js';
 export * from './pod-qos.js';
+export * from './merge-patch.js';

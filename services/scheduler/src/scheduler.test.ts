@@ -7,7 +7,7 @@ import { FakeClock, Informer } from '@skiff/machinery';
 import { Registry } from 'prom-client';
 import { SchedulerMetrics, type AttemptResult } from './metrics.js';
 import { Scheduler } from './scheduler.js';
-import { FakeRecorder } from './testing/fake-recorder.js';
+import { FakeEventRecorder as FakeRecorder } from '@skiff/machinery/testing/fake-event-recorder';
 import { makeNode, makePod } from './testing/fixtures.js';
 
 async function until(cond: () => boolean | Promise<boolean>, what: string): Promise<void> {
@@ -111,7 +111,7 @@ describe('Scheduler', () => {
     assert.deepEqual(h.binds, [{ pod: 'default/web-x', node: 'node-2' }]);
     await until(() => h.recorder.events.length === 1, 'the event');
     assert.deepEqual(h.recorder.events[0], {
-      object: 'default/web-x',
+      object: 'Pod/default/web-x',
       type: 'Normal',
       reason: 'Scheduled',
       message: 'Successfully assigned default/web-x to node-2',
@@ -134,7 +134,7 @@ describe('Scheduler', () => {
     const cond = findCondition(h.statusUpdates[0]?.status?.conditions, 'PodScheduled');
     assert.equal(`${h.statusUpdates[0]?.metadata.namespace}/${h.statusUpdates[0]?.metadata.name}`, other);
     assert.deepEqual([cond?.status, cond?.reason, cond?.message], ['False', 'Unschedulable', message]);
-    assert.ok(h.recorder.events.some((e) => e.object === other && e.type === 'Warning' && e.reason === 'FailedScheduling' && e.message === message));
+    assert.ok(h.recorder.events.some((e) => e.object === `Pod/${other}` && e.type === 'Warning' && e.reason === 'FailedScheduling' && e.message === message));
     assert.equal(await h.pending('unschedulable'), 1);
 
     // Our own status write comes back through the watch: it must not retry the parked pod.

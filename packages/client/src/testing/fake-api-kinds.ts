@@ -82,16 +82,6 @@ export function decode(kind: Kind, body: unknown): KubeObject {
   return { ...obj, apiVersion: apiVersionOf(kind.info), kind: kind.info.kind, metadata: obj.metadata ?? {} };
 }
 
-/** JSON merge patch (RFC 7386): objects merge key by key, null deletes, anything else replaces. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return clone(patch);
-  const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
-  }
-  return out;
-}
 
 function gcFinalizers(finalizers: string[], policy: DeleteOptions['propagationPolicy']): string[] {
   if (policy === undefined) return finalizers;

@@ -9,9 +9,9 @@
 
 import { randomInt, randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { ApiError, apiVersionOf, clone, errors, nowRFC3339, type KubeList, type KubeObject, type Pod, type WatchEvent } from '@skiff/api';
+import { ApiError, apiVersionOf, applyMergePatch, clone, errors, nowRFC3339, type KubeList, type KubeObject, type Pod, type WatchEvent } from '@skiff/api';
 import type { ApiInterface, DeleteOptions, ListOptions, LogStream, WatchOptions, WatchStream, WriteOptions } from '../client.js';
-import { decode, filterOf, kindOf, mergePatch, planDelete, type Kind } from './fake-api-kinds.js';
+import { decode, filterOf, kindOf, planDelete, type Kind } from './fake-api-kinds.js';
 
 export type FakeApiVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'updateStatus' | 'patch' | 'delete' | 'bind';
 
@@ -151,7 +151,7 @@ export class FakeApi implements ApiInterface {
     const kind = kindOf(resource);
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw errors.badRequest('the patch must be a JSON object (application/merge-patch+json)');
     const cur = this.current(kind, namespace, name);
-    const next = decode(kind, mergePatch(cur, JSON.parse(JSON.stringify(patch))));
+    const next = decode(kind, applyMergePatch(cur, JSON.parse(JSON.stringify(patch))));
     if (next.metadata.name !== name) throw immutable(kind, name, 'metadata.name', next.metadata.name);
     const pinned = (patch as { metadata?: { resourceVersion?: unknown } }).metadata?.resourceVersion;
     if (pinned === undefined || pinned === null || pinned === '') next.metadata.resourceVersion = cur.metadata.resourceVersion ?? '';

@@ -5,13 +5,12 @@
 
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { apiVersionOf, errors, isApiError, nowRFC3339, type KubeList, type KubeObject } from '@skiff/api';
+import { apiVersionOf, applyMergePatch, errors, isApiError, nowRFC3339, type KubeList, type KubeObject } from '@skiff/api';
 import type { Storage, StoredValue } from '../storage/storage.js';
 import { decodeObject, encodeObject, listPrefix, objectStorageKey } from './codec.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { decodeBody } from './decode.js';
 import { planDelete, shouldDeleteDuringUpdate, type DeleteOptions } from './delete-plan.js';
-import { applyMergePatch } from './merge-patch.js';
 import { ObjectFilter, type FilterOptions } from './object-filter.js';
 import { viaStorage } from './storage-errors.js';
 import { qualifiedKind, qualifiedResource, type Strategy } from './strategy.js';

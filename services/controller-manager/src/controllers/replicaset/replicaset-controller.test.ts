@@ -6,7 +6,7 @@ import { silentLogger } from '@skiff/component';
 import { FakeClock, Informer } from '@skiff/machinery';
 import { ApiPodControl, FakePodControl, type PodControl } from '../../pod-control.js';
 import { eventually, settle } from '../../testing/eventually.js';
-import { FakeRecorder } from '../../testing/fake-recorder.js';
+import { FakeEventRecorder as FakeRecorder } from '@skiff/machinery/testing/fake-event-recorder';
 import { makePod, makeReplicaSet } from '../../testing/fixtures.js';
 import { EXPECTATIONS_TIMEOUT_MS } from './expectations.js';
 import { ReplicaSetController } from './replicaset-controller.js';
@@ -113,7 +113,7 @@ describe('ReplicaSetController', () => {
     assert.equal(status.readyReplicas, 0);
     const created = h.recorder.events.filter((e) => e.reason === 'SuccessfulCreate');
     assert.deepEqual(created.map((e) => e.message).sort(), pods.map((p) => `Created pod: ${p.metadata.name ?? ''}`).sort());
-    assert.ok(created.every((e) => e.type === 'Normal' && e.object === 'ReplicaSet/web'));
+    assert.ok(created.every((e) => e.type === 'Normal' && e.object === 'ReplicaSet/default/web'));
   });
 
   it('scales up and down, deleting the least useful pods first, and replaces a deleted pod', async () => {
@@ -179,7 +179,7 @@ describe('ReplicaSetController', () => {
     assert.equal(h.api.calls.filter((c) => c.verb === 'updateStatus').length, 1);
     const warnings = h.recorder.events.filter((e) => e.type === 'Warning');
     assert.deepEqual(warnings, [
-      { object: 'ReplicaSet/web', type: 'Warning', reason: 'FailedCreate', message: 'Error creating: pods "web-" is forbidden: exceeded quota' },
+      { object: 'ReplicaSet/default/web', type: 'Warning', reason: 'FailedCreate', message: 'Error creating: pods "web-" is forbidden: exceeded quota' },
     ]);
     const cond = h.api.peek<ReplicaSet>('replicasets', 'default', 'web')?.status?.conditions?.[0];
     assert.equal(cond?.type, 'ReplicaFailure');
