@@ -24,6 +24,7 @@ export const RESOURCES: readonly ResourceInfo[] = [
   row('pods', 'Pod', 'v1', true, ['po']),
   row('events', 'Event', 'v1', true, ['ev']),
   row('replicasets', 'ReplicaSet', 'apps/v1', true, ['rs']),
+  row('deployments', 'Deployment', 'apps/v1', true, ['deploy']),
   row('leases', 'Lease', 'coordination.k8s.io/v1', true),
 ];
 

@@ -310,3 +310,51 @@ export interface LeaseSpec {
 export interface Lease extends KubeObject {
   spec: LeaseSpec;
 }
+
+// ---- apps/v1 Deployment ----
+
+export interface RollingUpdateDeployment {
+  /** A count or a percentage ("25%"); rounds down. */
+  maxUnavailable?: number | string;
+  /** A count or a percentage ("25%"); rounds up. */
+  maxSurge?: number | string;
+}
+
+export interface DeploymentStrategy {
+  type?: 'RollingUpdate' | 'Recreate';
+  rollingUpdate?: RollingUpdateDeployment;
+}
+
+export interface DeploymentSpec {
+  replicas?: number;
+  selector: LabelSelector;
+  template: PodTemplateSpec;
+  strategy?: DeploymentStrategy;
+  minReadySeconds?: number;
+  revisionHistoryLimit?: number;
+  paused?: boolean;
+  progressDeadlineSeconds?: number;
+}
+
+export interface DeploymentStatus {
+  observedGeneration?: number;
+  replicas?: number;
+  updatedReplicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+  unavailableReplicas?: number;
+  conditions?: Condition[];
+  collisionCount?: number;
+}
+
+export interface Deployment extends KubeObject {
+  spec: DeploymentSpec;
+  status?: DeploymentStatus;
+}
+
+// ---- autoscaling/v1 Scale (the scale subresource of Deployments and ReplicaSets) ----
+
+export interface Scale extends KubeObject {
+  spec: { replicas?: number };
+  status?: { replicas: number; selector?: string };
+}

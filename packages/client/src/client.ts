@@ -103,8 +103,9 @@ export class ApiClient {
     });
   }
 
-  get<T extends KubeObject>(resource: string, namespace: string, name: string): Promise<T> {
-    return this.object('Get', { ref: ref(resource, namespace, name) });
+  /** `opts.subresource` reads a subresource such as "scale" (an autoscaling/v1 Scale). */
+  get<T extends KubeObject>(resource: string, namespace: string, name: string, opts: { subresource?: string } = {}): Promise<T> {
+    return this.object('Get', { ref: ref(resource, namespace, name, opts.subresource ?? '') });
   }
 
   async list<T extends KubeObject>(resource: string, opts: ListOptions = {}): Promise<KubeList<T>> {
