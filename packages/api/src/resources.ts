@@ -26,6 +26,11 @@ export const RESOURCES: readonly ResourceInfo[] = [
   row('replicasets', 'ReplicaSet', 'apps/v1', true, ['rs']),
   row('deployments', 'Deployment', 'apps/v1', true, ['deploy']),
   row('leases', 'Lease', 'coordination.k8s.io/v1', true),
+  row('configmaps', 'ConfigMap', 'v1', true, ['cm']),
+  row('secrets', 'Secret', 'v1', true),
+  row('limitranges', 'LimitRange', 'v1', true, ['limits']),
+  row('resourcequotas', 'ResourceQuota', 'v1', true, ['quota']),
+  row('poddisruptionbudgets', 'PodDisruptionBudget', 'policy/v1', true, ['pdb']),
 ];
 
 export function apiVersionOf(info: ResourceInfo): string {

@@ -106,9 +106,117 @@ export interface ContainerPort {
   protocol?: 'TCP' | 'UDP' | 'SCTP';
 }
 
+export interface ConfigMapKeySelector {
+  name: string;
+  key: string;
+  optional?: boolean;
+}
+
+export interface SecretKeySelector {
+  name: string;
+  key: string;
+  optional?: boolean;
+}
+
+export interface ObjectFieldSelector {
+  fieldPath: string;
+  apiVersion?: string;
+}
+
+export interface ResourceFieldSelector {
+  containerName?: string;
+  resource: string;
+  divisor?: string;
+}
+
+export interface EnvVarSource {
+  configMapKeyRef?: ConfigMapKeySelector;
+  secretKeyRef?: SecretKeySelector;
+  fieldRef?: ObjectFieldSelector;
+  resourceFieldRef?: ResourceFieldSelector;
+}
+
 export interface EnvVar {
   name: string;
   value?: string;
+  valueFrom?: EnvVarSource;
+}
+
+export interface EnvFromSource {
+  prefix?: string;
+  configMapRef?: { name: string; optional?: boolean };
+  secretRef?: { name: string; optional?: boolean };
+}
+
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  subPath?: string;
+  readOnly?: boolean;
+}
+
+export interface ExecAction {
+  command: string[];
+}
+
+export interface HTTPGetAction {
+  path?: string;
+  /** A number, or the name of a container port. */
+  port: number | string;
+  host?: string;
+  scheme?: 'HTTP' | 'HTTPS';
+  httpHeaders?: { name: string; value: string }[];
+}
+
+export interface TCPSocketAction {
+  port: number | string;
+  host?: string;
+}
+
+export interface Probe {
+  exec?: ExecAction;
+  httpGet?: HTTPGetAction;
+  tcpSocket?: TCPSocketAction;
+  initialDelaySeconds?: number;
+  timeoutSeconds?: number;
+  periodSeconds?: number;
+  successThreshold?: number;
+  failureThreshold?: number;
+  terminationGracePeriodSeconds?: number;
+}
+
+export interface LifecycleHandler {
+  exec?: ExecAction;
+  httpGet?: HTTPGetAction;
+  tcpSocket?: TCPSocketAction;
+  sleep?: { seconds: number };
+}
+
+export interface Lifecycle {
+  postStart?: LifecycleHandler;
+  preStop?: LifecycleHandler;
+}
+
+export interface KeyToPath {
+  key: string;
+  path: string;
+  mode?: number;
+}
+
+export interface DownwardAPIVolumeFile {
+  path: string;
+  fieldRef?: ObjectFieldSelector;
+  resourceFieldRef?: ResourceFieldSelector;
+  mode?: number;
+}
+
+export interface Volume {
+  name: string;
+  emptyDir?: { medium?: '' | 'Memory'; sizeLimit?: string };
+  hostPath?: { path: string; type?: string };
+  configMap?: { name: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
+  secret?: { secretName: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean };
+  downwardAPI?: { items?: DownwardAPIVolumeFile[]; defaultMode?: number };
 }
 
 export interface Container {
@@ -121,6 +229,16 @@ export interface Container {
   ports?: ContainerPort[];
   resources?: ResourceRequirements;
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  envFrom?: EnvFromSource[];
+  volumeMounts?: VolumeMount[];
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  startupProbe?: Probe;
+  lifecycle?: Lifecycle;
+  terminationMessagePath?: string;
+  terminationMessagePolicy?: 'File' | 'FallbackToLogsOnError';
+  stdin?: boolean;
+  tty?: boolean;
 }
 
 export interface Toleration {
@@ -134,7 +252,9 @@ export interface Toleration {
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
 
 export interface PodSpec {
+  initContainers?: Container[];
   containers: Container[];
+  volumes?: Volume[];
   restartPolicy?: RestartPolicy;
   nodeName?: string;
   nodeSelector?: Record<string, string>;
@@ -189,6 +309,7 @@ export interface PodStatus {
   podIP?: string;
   podIPs?: { ip: string }[];
   startTime?: string;
+  initContainerStatuses?: ContainerStatus[];
   containerStatuses?: ContainerStatus[];
   qosClass?: string;
 }
@@ -357,4 +478,60 @@ export interface Deployment extends KubeObject {
 export interface Scale extends KubeObject {
   spec: { replicas?: number };
   status?: { replicas: number; selector?: string };
+}
+
+// ---- core/v1 configuration ----
+
+export interface ConfigMap extends KubeObject {
+  data?: Record<string, string>;
+  /** Base64-encoded values. */
+  binaryData?: Record<string, string>;
+  immutable?: boolean;
+}
+
+export interface Secret extends KubeObject {
+  /** Base64-encoded values. */
+  data?: Record<string, string>;
+  /** Plain values, merged into `data` on write (write-only, as in Kubernetes). */
+  stringData?: Record<string, string>;
+  type?: string;
+  immutable?: boolean;
+}
+
+export interface LimitRangeItem {
+  type: 'Container' | 'Pod' | 'PersistentVolumeClaim';
+  max?: ResourceList;
+  min?: ResourceList;
+  default?: ResourceList;
+  defaultRequest?: ResourceList;
+  maxLimitRequestRatio?: ResourceList;
+}
+
+export interface LimitRange extends KubeObject {
+  spec: { limits: LimitRangeItem[] };
+}
+
+export interface ResourceQuota extends KubeObject {
+  spec: { hard?: Record<string, string> };
+  status?: { hard?: Record<string, string>; used?: Record<string, string> };
+}
+
+// ---- policy/v1 ----
+
+export interface PodDisruptionBudget extends KubeObject {
+  spec: { minAvailable?: number | string; maxUnavailable?: number | string; selector?: LabelSelector };
+  status?: {
+    observedGeneration?: number;
+    currentHealthy: number;
+    desiredHealthy: number;
+    disruptionsAllowed: number;
+    expectedPods: number;
+    disruptedPods?: Record<string, string>;
+    conditions?: Condition[];
+  };
+}
+
+/** The pods/eviction subresource's body. */
+export interface Eviction extends KubeObject {
+  deleteOptions?: { gracePeriodSeconds?: number; propagationPolicy?: string };
 }

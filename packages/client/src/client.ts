@@ -3,7 +3,7 @@
 // plain Kubernetes-shaped JSON.
 
 import * as grpc from '@grpc/grpc-js';
-import { ApiError, type KubeList, type KubeObject, type WatchEvent } from '@skiff/api';
+import { ApiError, type KubeList, type KubeObject, type Status, type WatchEvent } from '@skiff/api';
 import { fromGrpcError } from './grpc-status.js';
 import { CHANNEL_OPTIONS, loadSkiffProto } from './proto.js';
 
@@ -35,6 +35,27 @@ export interface LogOptions {
   tailLines?: number;
   previous?: boolean;
   timestamps?: boolean;
+}
+
+export interface ExecOptions {
+  container?: string;
+  command: string[];
+  stdin?: boolean;
+  tty?: boolean;
+}
+
+/** One frame of an exec's output: stdout or stderr bytes, and last the exit. */
+export type ExecOutputFrame =
+  | { stdout: Buffer }
+  | { stderr: Buffer }
+  | { exit: { exitCode: number; status?: Status } };
+
+/** A running exec: iterate its output; write stdin, resize the terminal, end stdin, or cancel. */
+export interface ExecStream extends AsyncIterable<ExecOutputFrame> {
+  write(data: Buffer): void;
+  resize(width: number, height: number): void;
+  closeStdin(): void;
+  cancel(): void;
 }
 
 export interface WriteOptions {
@@ -194,6 +215,40 @@ export class ApiClient {
           throw fromGrpcError(e, server);
         } finally {
           call.cancel();
+        }
+      },
+    };
+  }
+
+  /** The pods/exec subresource: runs a command in a container of a running pod. */
+  exec(namespace: string, name: string, opts: ExecOptions): ExecStream {
+    type Out = { stdout?: Buffer; stderr?: Buffer; exit?: { exit_code: number; status_json: string }; output?: string };
+    const call = (this.stub['Exec'] as () => grpc.ClientDuplexStream<unknown, Out>).call(this.stub);
+    call.write({
+      start: { namespace, name, container: opts.container ?? '', command: opts.command, stdin: opts.stdin ?? false, tty: opts.tty ?? false, pod_uid: '' },
+    });
+    const server = this.server;
+    return {
+      write: (data) => void call.write({ stdin: data }),
+      resize: (width, height) => void call.write({ resize: { width, height } }),
+      closeStdin: () => {
+        call.write({ stdin_close: true });
+        call.end();
+      },
+      cancel: () => call.cancel(),
+      async *[Symbol.asyncIterator]() {
+        try {
+          for await (const frame of call as AsyncIterable<Out>) {
+            if (frame.output === 'stdout' && frame.stdout) yield { stdout: frame.stdout };
+            else if (frame.output === 'stderr' && frame.stderr) yield { stderr: frame.stderr };
+            else if (frame.output === 'exit' && frame.exit) {
+              const status = frame.exit.status_json ? (JSON.parse(frame.exit.status_json) as Status) : undefined;
+              yield status ? { exit: { exitCode: frame.exit.exit_code, status } } : { exit: { exitCode: frame.exit.exit_code } };
+            }
+          }
+        } catch (e) {
+          if ((e as grpc.ServiceError).code === grpc.status.CANCELLED) return;
+          throw fromGrpcError(e, server);
         }
       },
     };
