@@ -19,6 +19,7 @@ const GRPC_CODE: Record<StatusReason, grpc.status> = {
   UnsupportedMediaType: grpc.status.INVALID_ARGUMENT,
   ServiceUnavailable: grpc.status.UNAVAILABLE,
   Timeout: grpc.status.DEADLINE_EXCEEDED,
+  TooManyRequests: grpc.status.RESOURCE_EXHAUSTED,
   InternalError: grpc.status.INTERNAL,
 };
 

@@ -2,7 +2,7 @@
 // with kube-controller-manager's syntax: `*` turns on every controller that is on by default,
 // `name` turns one on, `-name` turns one off.
 
-export const KNOWN_CONTROLLERS = ['replicaset', 'garbagecollector'] as const;
+export const KNOWN_CONTROLLERS = ['replicaset', 'deployment', 'namespace', 'garbagecollector', 'nodelifecycle', 'disruption'] as const;
 export type ControllerName = (typeof KNOWN_CONTROLLERS)[number];
 
 function isKnown(name: string): name is ControllerName {

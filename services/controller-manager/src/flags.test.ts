@@ -11,8 +11,32 @@ describe('controller-manager flags', () => {
       leaderElect: true,
       controllers: '*',
       concurrentReplicaSetSyncs: 5,
+      concurrentDeploymentSyncs: 5,
+      concurrentNamespaceSyncs: 10,
       concurrentGcSyncs: 20,
+      nodeLifecycle: {
+        nodeMonitorPeriodMs: 5_000,
+        nodeMonitorGracePeriodMs: 40_000,
+        nodeStartupGracePeriodMs: 60_000,
+        nodeEvictionRate: 0.1,
+        secondaryNodeEvictionRate: 0.01,
+        largeClusterSizeThreshold: 50,
+        unhealthyZoneThreshold: 0.55,
+      },
     });
+  });
+
+  it('reads the node lifecycle flags as Go durations and rates', () => {
+    const c = configFromFlags({ 'node-monitor-period': '1s', 'node-monitor-grace-period': '1m30s', 'node-startup-grace-period': '500ms', 'node-eviction-rate': '2.5', 'unhealthy-zone-threshold': '1' });
+    assert.equal(c.nodeLifecycle?.nodeMonitorPeriodMs, 1_000);
+    assert.equal(c.nodeLifecycle?.nodeMonitorGracePeriodMs, 90_000);
+    assert.equal(c.nodeLifecycle?.nodeStartupGracePeriodMs, 500);
+    assert.equal(c.nodeLifecycle?.nodeEvictionRate, 2.5);
+    assert.equal(c.nodeLifecycle?.unhealthyZoneThreshold, 1);
+    assert.throws(() => configFromFlags({ 'node-monitor-grace-period': '40' }), /--node-monitor-grace-period must be a positive duration/);
+    assert.throws(() => configFromFlags({ 'node-monitor-period': '0s' }), /--node-monitor-period/);
+    assert.throws(() => configFromFlags({ 'node-eviction-rate': '-1' }), /--node-eviction-rate must be a number/);
+    assert.throws(() => configFromFlags({ 'unhealthy-zone-threshold': '1.5' }), /--unhealthy-zone-threshold must be a number from 0 to 1/);
   });
 
   it('reads every flag', () => {
@@ -23,6 +47,8 @@ describe('controller-manager flags', () => {
       'leader-elect': 'false',
       controllers: 'replicaset',
       'concurrent-replicaset-syncs': '2',
+      'concurrent-deployment-syncs': '4',
+      'concurrent-namespace-syncs': '6',
       'concurrent-gc-syncs': '3',
     });
     assert.equal(c.apiserver, '127.0.0.2:7000');
@@ -31,6 +57,8 @@ describe('controller-manager flags', () => {
     assert.equal(c.leaderElect, false);
     assert.equal(c.controllers, 'replicaset');
     assert.equal(c.concurrentReplicaSetSyncs, 2);
+    assert.equal(c.concurrentDeploymentSyncs, 4);
+    assert.equal(c.concurrentNamespaceSyncs, 6);
     assert.equal(c.concurrentGcSyncs, 3);
   });
 

@@ -1,7 +1,9 @@
 // kube-controller-manager's flags as Skiff takes them, turned into a config. Pure, so it is tested
 // without a process; main.ts reports a thrown FlagError and exits 2.
 
+import { parseDurationMs } from '@skiff/component';
 import { enabledControllers } from './controllers.js';
+import { DEFAULT_NODE_LIFECYCLE_OPTIONS, type NodeLifecycleOptions } from './controllers/node-lifecycle/node-lifecycle-controller.js';
 import { DEFAULT_CONFIG, type ControllerManagerConfig } from './run.js';
 
 export class FlagError extends Error {}
@@ -25,6 +27,34 @@ function int(name: string, value: string | boolean | undefined, fallback: number
   return n;
 }
 
+function duration(name: string, value: string | boolean | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const ms = typeof value === 'string' ? parseDurationMs(value) : undefined;
+  if (ms === undefined || ms <= 0) throw new FlagError(`--${name} must be a positive duration such as 40s or 1m, got "${String(value)}"`);
+  return ms;
+}
+
+function num(name: string, value: string | boolean | undefined, fallback: number, max = Infinity): number {
+  if (value === undefined) return fallback;
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(n) || n < 0 || n > max) throw new FlagError(`--${name} must be a number from 0${max === Infinity ? '' : ` to ${max}`}, got "${String(value)}"`);
+  return n;
+}
+
+/** The node lifecycle controller's flags (kube-controller-manager's names and defaults). */
+function nodeLifecycleFromFlags(flags: Record<string, string | boolean | undefined>): NodeLifecycleOptions {
+  const d = DEFAULT_NODE_LIFECYCLE_OPTIONS;
+  return {
+    nodeMonitorPeriodMs: duration('node-monitor-period', flags['node-monitor-period'], d.nodeMonitorPeriodMs),
+    nodeMonitorGracePeriodMs: duration('node-monitor-grace-period', flags['node-monitor-grace-period'], d.nodeMonitorGracePeriodMs),
+    nodeStartupGracePeriodMs: duration('node-startup-grace-period', flags['node-startup-grace-period'], d.nodeStartupGracePeriodMs),
+    nodeEvictionRate: num('node-eviction-rate', flags['node-eviction-rate'], d.nodeEvictionRate),
+    secondaryNodeEvictionRate: num('secondary-node-eviction-rate', flags['secondary-node-eviction-rate'], d.secondaryNodeEvictionRate),
+    largeClusterSizeThreshold: int('large-cluster-size-threshold', flags['large-cluster-size-threshold'], d.largeClusterSizeThreshold, 0),
+    unhealthyZoneThreshold: num('unhealthy-zone-threshold', flags['unhealthy-zone-threshold'], d.unhealthyZoneThreshold, 1),
+  };
+}
+
 export function configFromFlags(flags: Record<string, string | boolean | undefined>): ControllerManagerConfig {
   const str = (name: string): string | undefined => (typeof flags[name] === 'string' ? flags[name] : undefined);
   const controllers = str('controllers') ?? '*';
@@ -40,7 +70,10 @@ export function configFromFlags(flags: Record<string, string | boolean | undefin
     leaderElect: bool('leader-elect', flags['leader-elect'], DEFAULT_CONFIG.leaderElect),
     controllers,
     concurrentReplicaSetSyncs: int('concurrent-replicaset-syncs', flags['concurrent-replicaset-syncs'], DEFAULT_CONFIG.concurrentReplicaSetSyncs, 1),
+    concurrentDeploymentSyncs: int('concurrent-deployment-syncs', flags['concurrent-deployment-syncs'], DEFAULT_CONFIG.concurrentDeploymentSyncs, 1),
+    concurrentNamespaceSyncs: int('concurrent-namespace-syncs', flags['concurrent-namespace-syncs'], DEFAULT_CONFIG.concurrentNamespaceSyncs, 1),
     concurrentGcSyncs: int('concurrent-gc-syncs', flags['concurrent-gc-syncs'], DEFAULT_CONFIG.concurrentGcSyncs, 1),
+    nodeLifecycle: nodeLifecycleFromFlags(flags),
   };
 }
 
@@ -51,5 +84,14 @@ export const FLAG_SPEC = {
   'leader-elect': { type: 'string' },
   controllers: { type: 'string' },
   'concurrent-replicaset-syncs': { type: 'string' },
+  'concurrent-deployment-syncs': { type: 'string' },
+  'concurrent-namespace-syncs': { type: 'string' },
   'concurrent-gc-syncs': { type: 'string' },
+  'node-monitor-period': { type: 'string' },
+  'node-monitor-grace-period': { type: 'string' },
+  'node-startup-grace-period': { type: 'string' },
+  'node-eviction-rate': { type: 'string' },
+  'secondary-node-eviction-rate': { type: 'string' },
+  'large-cluster-size-threshold': { type: 'string' },
+  'unhealthy-zone-threshold': { type: 'string' },
 } as const;

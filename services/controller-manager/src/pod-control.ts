@@ -15,11 +15,11 @@ export interface PodControl {
 }
 
 /** Kubernetes' utilrand alphabet: no vowels (no words), no 0/1/3 (no look-alikes). */
-const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+export const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 export function randomSuffix(n = 5): string {
   let s = '';
-  for (let i = 0; i < n; i++) s += ALPHABET[Math.floor(Math.random() * ALPHABET.length)];
+  for (let i = 0; i < n; i++) s += SAFE_ALPHABET[Math.floor(Math.random() * SAFE_ALPHABET.length)];
   return s;
 }
 

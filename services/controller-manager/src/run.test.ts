@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Lease, Pod, ReplicaSet } from '@skiff/api';
+import { ApiError, type Lease, type Node, type Pod, type PodDisruptionBudget, type ReplicaSet } from '@skiff/api';
 import { FakeApi } from '@skiff/client/testing/fake-api';
 import { silentLogger } from '@skiff/component';
-import { DEFAULT_CONFIG, run, type ControllerManagerConfig } from './run.js';
+import { DEFAULT_CONFIG, run, type ControllerManagerClient, type ControllerManagerConfig } from './run.js';
 import { eventually } from './testing/eventually.js';
 import { makeReplicaSet } from './testing/fixtures.js';
 
-async function start(api: FakeApi, config: Partial<ControllerManagerConfig> = {}): Promise<{ port: number; stop: () => Promise<void> }> {
+async function start(api: FakeApi | ControllerManagerClient, config: Partial<ControllerManagerConfig> = {}): Promise<{ port: number; stop: () => Promise<void> }> {
   const ac = new AbortController();
   let port = 0;
   const done = run(ac.signal, { ...DEFAULT_CONFIG, httpPort: 0, identity: 'test-cm', ...config }, { client: api, log: silentLogger(), onListening: (p) => (port = p) });
@@ -81,5 +81,43 @@ describe('controller-manager run()', () => {
       run(new AbortController().signal, { ...DEFAULT_CONFIG, controllers: 'replicaset,endpoints' }, { client: new FakeApi(), log: silentLogger() }),
       /"endpoints" is not in the list of known controllers/,
     );
+  });
+});
+
+describe('controller-manager run(): node lifecycle and disruption', () => {
+  it('runs the node lifecycle and disruption controllers', async () => {
+    const api = new FakeApi();
+    const cm = await start(api, { controllers: 'nodelifecycle,disruption', leaderElect: false });
+    try {
+      await api.create('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, spec: { unschedulable: true } });
+      await eventually(() => api.peek<Node>('nodes', '', 'n1')?.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/unschedulable'), 'the cordon taint');
+      await api.create<PodDisruptionBudget>('poddisruptionbudgets', { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace: 'default' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } });
+      await eventually(() => api.peek<PodDisruptionBudget>('poddisruptionbudgets', 'default', 'web')?.status?.observedGeneration === 1, 'the PDB status');
+      const metrics = await (await fetch(`http://127.0.0.1:${cm.port}/metrics`)).text();
+      for (const name of ['node_lifecycle_controller', 'node_lifecycle_controller_pods', 'noexec_taint', 'disruption']) assert.match(metrics, new RegExp(`workqueue_depth\\{name="${name}"\\}`));
+    } finally {
+      await cm.stop();
+    }
+  });
+
+  it('skips the disruption controller when the apiserver does not serve PodDisruptionBudgets', async () => {
+    const api = new FakeApi();
+    const noPdbs = new Proxy(api, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (prop !== 'list' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+        return (resource: string, ...rest: unknown[]) =>
+          resource === 'poddisruptionbudgets' ? Promise.reject(new ApiError('NotFound', 'the server doesn\'t have a resource type "poddisruptionbudgets"')) : (value as (...a: unknown[]) => unknown).call(target, resource, ...rest);
+      },
+    });
+    const cm = await start(noPdbs, { controllers: 'replicaset,disruption', leaderElect: false });
+    try {
+      await api.create('replicasets', rs(1));
+      await eventually(() => pods(api).length === 1, 'the other controllers still run');
+      const metrics = await (await fetch(`http://127.0.0.1:${cm.port}/metrics`)).text();
+      assert.doesNotMatch(metrics, /name="disruption"/);
+    } finally {
+      await cm.stop();
+    }
   });
 });

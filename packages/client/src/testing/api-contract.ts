@@ -180,9 +180,16 @@ export function apiContract(name: string, make: () => Promise<ApiUnderTest>): vo
         assert.equal(scaled.spec.replicas, 3);
         assert.ok(rv(scaled) > rv(created));
         assert.equal(await reason(api.update('replicasets', { ...created, spec: { ...created.spec, replicas: 4 } })), 'Conflict');
-        const { resourceVersion: _, ...meta } = scaled.metadata;
-        assert.equal(await reason(api.update('replicasets', { ...scaled, metadata: meta })), 'Invalid');
         assert.equal((await api.get<ReplicaSet>('replicasets', 'default', 'web')).spec.replicas, 3);
+      });
+
+      it('an update without a resourceVersion replaces what is stored (unconditional update)', async () => {
+        const created = await api.create('replicasets', replicaSet('web'));
+        await api.update('replicasets', { ...created, spec: { ...created.spec, replicas: 3 } });
+        const { resourceVersion: _, ...meta } = created.metadata;
+        const replaced = await api.update<ReplicaSet>('replicasets', { ...created, metadata: meta, spec: { ...created.spec, replicas: 5 } });
+        assert.equal(replaced.spec.replicas, 5);
+        assert.equal((await api.get<ReplicaSet>('replicasets', 'default', 'web')).spec.replicas, 5);
       });
 
       it('update keeps status and server-set metadata; updateStatus changes only status; generation follows spec', async () => {

@@ -5,7 +5,7 @@
 // defaulting: those are the apiserver's own subject, tested there.
 
 import { isDeepStrictEqual } from 'node:util';
-import { ApiError, apiVersionOf, clone, errors, findResource, nowRFC3339, parseFieldSelector, parseSelector, qosClass, type KubeObject, type Pod, type ResourceInfo } from '@skiff/api';
+import { ApiError, apiVersionOf, clone, errors, findResource, nowRFC3339, parseFieldSelector, parseSelector, qosClass, type KubeObject, type Namespace, type Pod, type ResourceInfo } from '@skiff/api';
 import type { DeleteOptions } from '../client.js';
 
 export interface Kind {
@@ -14,13 +14,36 @@ export interface Kind {
   qualified: string;
   generation: boolean;
   statusSubresource: boolean;
+  /** Whether the kind has the `scale` subresource (autoscaling/v1 Scale). */
+  scaleSubresource?: boolean;
+  /** Whether an annotation change bumps metadata.generation too (Deployments: they are copied to the new ReplicaSet). */
+  annotationsBumpGeneration?: boolean;
   /** Selectable fields beyond metadata.name and metadata.namespace (the fake knows only these). */
   fields: string[];
   resetOnCreate?: (obj: KubeObject) => void;
 }
 
+/** The finalizer every namespace gets on create; the namespace controller removes it through `namespaces/finalize`. */
+export const NAMESPACE_FINALIZER = 'kubernetes';
+
+/** A namespace's `spec.finalizers` (its content still has to be removed while any remain). */
+export function specFinalizers(kind: Kind, obj: KubeObject): string[] {
+  return kind.info.resource === 'namespaces' ? ((obj as Namespace).spec?.finalizers ?? []) : [];
+}
+
 const KINDS: Record<string, Omit<Kind, 'info' | 'qualified'>> = {
-  namespaces: { generation: false, statusSubresource: true, fields: ['status.phase'], resetOnCreate: (o) => void (o.status = { phase: 'Active' }) },
+  namespaces: {
+    generation: false,
+    statusSubresource: true,
+    fields: ['status.phase'],
+    // Kubernetes' namespace strategy: Active, and the `kubernetes` finalizer the namespace controller removes.
+    resetOnCreate: (o) => {
+      const ns = o as Namespace;
+      const finalizers = ns.spec?.finalizers ?? [];
+      ns.spec = { ...ns.spec, finalizers: finalizers.includes(NAMESPACE_FINALIZER) ? finalizers : [...finalizers, NAMESPACE_FINALIZER] };
+      ns.status = { phase: 'Active' };
+    },
+  },
   nodes: { generation: true, statusSubresource: true, fields: [] },
   pods: {
     generation: true,
@@ -28,9 +51,19 @@ const KINDS: Record<string, Omit<Kind, 'info' | 'qualified'>> = {
     fields: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'status.phase', 'status.podIP'],
     resetOnCreate: (o) => void (o.status = { phase: 'Pending', qosClass: qosClass((o as Pod).spec ?? { containers: [] }) }),
   },
-  replicasets: { generation: true, statusSubresource: true, fields: [], resetOnCreate: (o) => void (o.status = { replicas: 0 }) },
+  replicasets: { generation: true, statusSubresource: true, scaleSubresource: true, fields: [], resetOnCreate: (o) => void (o.status = { replicas: 0 }) },
+  deployments: { generation: true, statusSubresource: true, scaleSubresource: true, annotationsBumpGeneration: true, fields: [], resetOnCreate: (o) => void (o.status = {}) },
   events: { generation: false, statusSubresource: false, fields: [] },
   leases: { generation: false, statusSubresource: false, fields: [] },
+  configmaps: { generation: false, statusSubresource: false, fields: [] },
+  secrets: { generation: false, statusSubresource: false, fields: ['type'] },
+  // As the real strategy: an empty status and no observedGeneration until the disruption controller saw it.
+  poddisruptionbudgets: {
+    generation: true,
+    statusSubresource: true,
+    fields: [],
+    resetOnCreate: (o) => void (o.status = { currentHealthy: 0, desiredHealthy: 0, disruptionsAllowed: 0, expectedPods: 0 }),
+  },
 };
 
 /** The kind of "pods", "po", "Pod", "replicasets.apps"; NotFound for kinds the apiserver does not serve. */
@@ -115,7 +148,7 @@ export function planDelete(kind: Kind, cur: KubeObject, opts: DeleteOptions): Ku
       meta.deletionGracePeriodSeconds = requested;
       return requested === 0 && !meta.finalizers?.length ? 'delete' : obj;
     }
-    if (!meta.finalizers?.length) return 'delete';
+    if (!meta.finalizers?.length) return specFinalizers(kind, obj).length === 0 ? 'delete' : 'none';
     if (isDeepStrictEqual(finalizers, meta.finalizers)) return 'none';
     meta.finalizers = finalizers;
     return obj;
@@ -123,9 +156,11 @@ export function planDelete(kind: Kind, cur: KubeObject, opts: DeleteOptions): Ku
   if (finalizers.length > 0) meta.finalizers = finalizers;
   else delete meta.finalizers;
   const period = gracePeriod(kind, obj as Pod, requested);
-  if (period === 0 && finalizers.length === 0) return 'delete';
+  if (period === 0 && finalizers.length === 0 && specFinalizers(kind, obj).length === 0) return 'delete';
   meta.deletionTimestamp = nowRFC3339(new Date(Date.now() + period * 1000));
   meta.deletionGracePeriodSeconds = period;
   if (meta.generation !== undefined) meta.generation += 1;
+  // A namespace being deleted is Terminating until its content is gone and it is finalized.
+  if (kind.info.resource === 'namespaces') (obj as Namespace).status = { ...(obj as Namespace).status, phase: 'Terminating' };
   return obj;
 }

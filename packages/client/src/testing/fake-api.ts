@@ -3,15 +3,17 @@
 // (api-contract.ts) as ApiClient over gRPC. One resourceVersion counter for every kind, the
 // bootstrap namespaces, compare-and-swap updates, no-op updates that write nothing, generateName,
 // label and field selectors, watch from a resourceVersion or from "0"/"" with transition semantics,
-// the status subresource, finalizers and graceful pod deletion, bind once. Not here: validation,
+// the status subresource, the scale subresource (deployments, replicasets), finalizers and graceful
+// pod deletion, namespace termination (the `kubernetes` finalizer, Terminating, the finalize
+// subresource, no creates in a terminating namespace), bind once. Not here: validation,
 // defaulting, dryRun, limit/continue, bookmarks, 410 Gone, logs. For tests: `calls`, `writes()`,
 // `peek`/`all`, `failNext`, and `holdWatches`/`releaseWatches` (events wait, as behind a slow watch).
 
 import { randomInt, randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { ApiError, apiVersionOf, applyMergePatch, clone, errors, nowRFC3339, type KubeList, type KubeObject, type Pod, type WatchEvent } from '@skiff/api';
+import { ApiError, apiVersionOf, applyMergePatch, clone, errors, nowRFC3339, selectorFromLabelSelector, type KubeList, type KubeObject, type LabelSelector, type Namespace, type Pod, type Scale, type WatchEvent } from '@skiff/api';
 import type { ApiInterface, DeleteOptions, ListOptions, LogStream, WatchOptions, WatchStream, WriteOptions } from '../client.js';
-import { decode, filterOf, kindOf, planDelete, type Kind } from './fake-api-kinds.js';
+import { decode, filterOf, kindOf, planDelete, specFinalizers, type Kind } from './fake-api-kinds.js';
 
 export type FakeApiVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'updateStatus' | 'patch' | 'delete' | 'bind';
 
@@ -112,9 +114,14 @@ export class FakeApi implements ApiInterface {
     return clone(this.createNow(kindOf(resource), obj)) as T;
   }
 
-  async get<T extends KubeObject>(resource: string, namespace: string, name: string): Promise<T> {
+  /** `opts.subresource: 'scale'` reads a Deployment's or ReplicaSet's autoscaling/v1 Scale. */
+  async get<T extends KubeObject>(resource: string, namespace: string, name: string, opts: { subresource?: string } = {}): Promise<T> {
     this.begin('get', resource, namespace, name);
-    return clone(this.current(kindOf(resource), namespace, name)) as T;
+    const kind = kindOf(resource);
+    const cur = this.current(kind, namespace, name);
+    if (!opts.subresource) return clone(cur) as T;
+    if (opts.subresource !== 'scale' || !kind.scaleSubresource) throw errors.notFound(`${kind.info.resource}/${opts.subresource}`, name);
+    return scaleOf(cur) as unknown as T;
   }
 
   async list<T extends KubeObject>(resource: string, opts: ListOptions = {}): Promise<KubeList<T>> {
@@ -125,18 +132,23 @@ export class FakeApi implements ApiInterface {
     return { apiVersion: apiVersionOf(kind.info), kind: `${kind.info.kind}List`, metadata: { resourceVersion: String(this.rv) }, items: clone(items) as T[] };
   }
 
-  /** Replaces the object (status kept for kinds with a status subresource); `subresource: 'status'` replaces only the status. */
+  /**
+   * Replaces the object (status kept for kinds with a status subresource); `subresource: 'status'`
+   * replaces only the status, `'finalize'` only a namespace's spec.finalizers, `'scale'` (with a
+   * Scale body) only spec.replicas.
+   */
   async update<T extends KubeObject>(resource: string, obj: T, opts: WriteOptions = {}): Promise<T> {
     this.begin(opts.subresource === 'status' ? 'updateStatus' : 'update', resource, obj.metadata.namespace ?? '', obj.metadata.name ?? '', obj);
     if (opts.dryRun) throw notSupported('dryRun');
     const kind = kindOf(resource);
+    if (opts.subresource === 'scale') return this.writeScale(kind, obj) as unknown as T;
     const next = decode(kind, obj);
     const name = next.metadata.name ?? '';
-    if (!next.metadata.resourceVersion) {
-      throw errors.invalid(kind.info.kind, name, [{ type: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' }]);
-    }
     const cur = this.current(kind, next.metadata.namespace ?? '', name);
-    if (cur.metadata.resourceVersion !== next.metadata.resourceVersion) throw errors.staleResourceVersion(kind.qualified, name);
+    // No resourceVersion: an unconditional update, as Kubernetes allows for every kind Skiff serves.
+    if (next.metadata.resourceVersion && cur.metadata.resourceVersion !== next.metadata.resourceVersion) {
+      throw errors.staleResourceVersion(kind.qualified, name);
+    }
     return clone(this.write(kind, cur, next, opts.subresource ?? '')) as T;
   }
 
@@ -151,6 +163,10 @@ export class FakeApi implements ApiInterface {
     const kind = kindOf(resource);
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw errors.badRequest('the patch must be a JSON object (application/merge-patch+json)');
     const cur = this.current(kind, namespace, name);
+    if (opts.subresource === 'scale') {
+      const scale = applyMergePatch(scaleOf(cur), JSON.parse(JSON.stringify(patch))) as unknown as Scale;
+      return this.writeScale(kind, { ...scale, metadata: { ...scale.metadata, name } }) as unknown as T;
+    }
     const next = decode(kind, applyMergePatch(cur, JSON.parse(JSON.stringify(patch))));
     if (next.metadata.name !== name) throw immutable(kind, name, 'metadata.name', next.metadata.name);
     const pinned = (patch as { metadata?: { resourceVersion?: unknown } }).metadata?.resourceVersion;
@@ -163,6 +179,7 @@ export class FakeApi implements ApiInterface {
   async delete<T extends KubeObject>(resource: string, namespace: string, name: string, opts: DeleteOptions = {}): Promise<T> {
     this.begin('delete', resource, namespace, name, opts);
     const kind = kindOf(resource);
+    if (kind.info.resource === 'namespaces' && BOOTSTRAP_NAMESPACES.includes(name)) throw errors.forbidden('namespaces', name, 'this namespace may not be deleted');
     const cur = this.current(kind, namespace, name);
     const plan = planDelete(kind, cur, opts);
     if (plan === 'none') return clone(cur) as T;
@@ -293,7 +310,9 @@ export class FakeApi implements ApiInterface {
     if (!meta.name && !meta.generateName) {
       throw errors.invalid(kind.info.kind, '', [{ type: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
     }
-    if (meta.namespace && !this.objects.has(this.key(kindOf('namespaces'), '', meta.namespace))) throw errors.notFound('namespaces', meta.namespace);
+    const ns = meta.namespace ? this.objects.get(this.key(kindOf('namespaces'), '', meta.namespace)) : undefined;
+    if (meta.namespace && !ns) throw errors.notFound('namespaces', meta.namespace);
+    if (meta.namespace && ns?.metadata.deletionTimestamp) throw namespaceTerminating(kind, meta.name ?? '', meta.namespace);
     const taken = (name: string): boolean => this.objects.has(this.key(kind, meta.namespace ?? '', name));
     if (!meta.name) {
       do meta.name = `${meta.generateName ?? ''}${Array.from({ length: 5 }, () => NAME_CHARS[randomInt(NAME_CHARS.length)]).join('')}`;
@@ -314,9 +333,15 @@ export class FakeApi implements ApiInterface {
   /** `next` over `cur` (the real store's prepareUpdate): server-owned metadata kept, status or everything but status taken. */
   private write(kind: Kind, cur: KubeObject, body: KubeObject, subresource: string): KubeObject {
     const name = cur.metadata.name ?? '';
-    if (subresource && (subresource !== 'status' || !kind.statusSubresource)) throw errors.notFound(`${kind.info.resource}/${subresource}`, name);
+    const finalize = subresource === 'finalize' && kind.info.resource === 'namespaces';
+    if (subresource && !finalize && (subresource !== 'status' || !kind.statusSubresource)) throw errors.notFound(`${kind.info.resource}/${subresource}`, name);
     let next = body;
-    if (subresource === 'status') {
+    if (finalize) {
+      // namespaces/finalize changes spec.finalizers and nothing else.
+      next = clone(cur);
+      const finalizers = (body as Namespace).spec?.finalizers;
+      setSpecFinalizers(next as Namespace, finalizers ?? []);
+    } else if (subresource === 'status') {
       next = clone(cur);
       if (body.status === undefined) delete next.status;
       else next.status = body.status;
@@ -333,14 +358,34 @@ export class FakeApi implements ApiInterface {
         if (cur.status === undefined) delete next.status;
         else next.status = cur.status;
       }
-      if (kind.generation && !isDeepStrictEqual(next.spec, cur.spec)) next.metadata.generation = (cur.metadata.generation ?? 0) + 1;
+      // A namespace's spec.finalizers change only through namespaces/finalize.
+      if (kind.info.resource === 'namespaces') setSpecFinalizers(next as Namespace, (cur as Namespace).spec?.finalizers);
+      const annotationsChanged = kind.annotationsBumpGeneration === true && !isDeepStrictEqual(next.metadata.annotations, cur.metadata.annotations);
+      if (kind.generation && (!isDeepStrictEqual(next.spec, cur.spec) || annotationsChanged)) next.metadata.generation = (cur.metadata.generation ?? 0) + 1;
     }
     const withoutRv = (o: KubeObject): KubeObject => ({ ...o, metadata: { ...o.metadata, resourceVersion: '' } });
     if (isDeepStrictEqual(withoutRv(next), withoutRv(cur))) return cur;
     // Removing the last finalizer of an object whose deletion is due removes it.
-    const removed = !next.metadata.finalizers?.length && cur.metadata.deletionTimestamp !== undefined && cur.metadata.deletionGracePeriodSeconds === 0;
+    const removed =
+      !next.metadata.finalizers?.length && specFinalizers(kind, next).length === 0 && cur.metadata.deletionTimestamp !== undefined && cur.metadata.deletionGracePeriodSeconds === 0;
     next.metadata.resourceVersion = String(this.commit(kind, cur, removed ? undefined : next));
     return next;
+  }
+
+  /** The scale subresource's write: spec.replicas from the Scale (compare-and-swap when it names a resourceVersion). */
+  private writeScale(kind: Kind, body: KubeObject): Scale {
+    const name = body.metadata.name ?? '';
+    if (!kind.scaleSubresource) throw errors.notFound(`${kind.info.resource}/scale`, name);
+    const cur = this.current(kind, body.metadata.namespace ?? '', name);
+    const rv = body.metadata.resourceVersion;
+    if (rv && rv !== cur.metadata.resourceVersion) throw errors.staleResourceVersion(kind.qualified, name);
+    const replicas = (body as Scale).spec?.replicas;
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+      throw errors.invalid('Scale', name, [{ type: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }]);
+    }
+    const next = clone(cur) as KubeObject & { spec: { replicas?: number } };
+    next.spec = { ...next.spec, replicas };
+    return scaleOf(this.write(kind, cur, next, ''));
   }
 
   /** Stores `next` (or removes `prev` when there is no next) at the next resourceVersion and tells the watchers. */
@@ -363,6 +408,39 @@ export class FakeApi implements ApiInterface {
     const ev = eventFor(c, w.matches);
     if (ev) w.stream.push(ev);
   }
+}
+
+/** The autoscaling/v1 Scale of a Deployment or ReplicaSet. */
+function scaleOf(obj: KubeObject): Scale {
+  const { name, namespace, uid, resourceVersion, creationTimestamp } = obj.metadata;
+  const spec = (obj.spec ?? {}) as { replicas?: number; selector?: LabelSelector };
+  const status = (obj.status ?? {}) as { replicas?: number };
+  const scale: Scale = {
+    apiVersion: 'autoscaling/v1',
+    kind: 'Scale',
+    metadata: JSON.parse(JSON.stringify({ name, namespace, uid, resourceVersion, creationTimestamp })) as Scale['metadata'],
+    spec: { replicas: spec.replicas ?? 1 },
+    status: { replicas: status.replicas ?? 0, selector: selectorFromLabelSelector(spec.selector).toString() },
+  };
+  return scale;
+}
+
+/** Sets a namespace's spec.finalizers (absent: removed), dropping an empty spec. */
+function setSpecFinalizers(ns: Namespace, finalizers: string[] | undefined): void {
+  const { finalizers: _, ...rest } = ns.spec ?? {};
+  const spec = finalizers === undefined ? rest : { ...rest, finalizers };
+  if (Object.keys(spec).length > 0) ns.spec = spec;
+  else delete ns.spec;
+}
+
+/** Kubernetes' refusal to create in a namespace being deleted (cause NamespaceTerminating). */
+function namespaceTerminating(kind: Kind, name: string, namespace: string): ApiError {
+  const why = `unable to create new content in namespace ${namespace} because it is being terminated`;
+  return new ApiError('Forbidden', name ? `${kind.qualified} "${name}" is forbidden: ${why}` : `${kind.qualified} is forbidden: ${why}`, {
+    name,
+    kind: kind.info.resource,
+    causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
+  });
 }
 
 function notSupported(what: string): ApiError {

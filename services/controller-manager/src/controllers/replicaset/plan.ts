@@ -6,7 +6,8 @@
 // Follows Kubernetes' syncReplicaSet / claimPods (controller_ref_manager.go ClaimObject) /
 // manageReplicas / calculateStatus.
 
-import { controllerOf, selectorFromLabelSelector, type OwnerReference, type Pod, type ReplicaSet, type ReplicaSetStatus } from '@skiff/api';
+import { selectorFromLabelSelector, type OwnerReference, type Pod, type ReplicaSet, type ReplicaSetStatus } from '@skiff/api';
+import { claimObjects } from '../../controller-ref-manager.js';
 import { isPodActive, podsToDelete } from './pod-utils.js';
 import { calculateStatus } from './replicaset-status.js';
 
@@ -51,38 +52,14 @@ export function controllerRefFor(rs: Readonly<ReplicaSet>): OwnerReference {
 }
 
 /**
- * Splits pods by their relation to `rs` (ClaimObject): owned and matching → keep; owned and not
- * matching → release (unless the ReplicaSet is being deleted); orphan, matching, not terminating,
- * same namespace → adopt (unless the ReplicaSet is being deleted); owned by another → ignore.
- * Terminating and finished pods stay owned (never released or adopted) but do not count as replicas.
+ * Splits pods by their relation to `rs` (controller-ref-manager's claimObjects): terminating and
+ * finished pods stay owned (never released or adopted) but do not count as replicas.
  */
 export function claimPods(
   rs: Readonly<ReplicaSet>,
   pods: readonly Readonly<Pod>[],
 ): { owned: Readonly<Pod>[]; adopt: Readonly<Pod>[]; release: Readonly<Pod>[] } {
-  const selector = selectorFromLabelSelector(rs.spec.selector);
-  const uid = rs.metadata.uid;
-  const rsDeleting = rs.metadata.deletionTimestamp !== undefined;
-  const owned: Readonly<Pod>[] = [];
-  const adopt: Readonly<Pod>[] = [];
-  const release: Readonly<Pod>[] = [];
-  for (const pod of pods) {
-    if (pod.metadata.namespace !== rs.metadata.namespace) continue;
-    // Terminating or finished pods are never adopted or released (Kubernetes filters them first).
-    const inactive = !isPodActive(pod);
-    const ref = controllerOf(pod);
-    // An empty selector would match every pod: Kubernetes refuses it, and it never adopts with one.
-    const matches = !selector.isEmpty() && selector.matches(pod.metadata.labels);
-    if (ref) {
-      if (ref.uid !== uid) continue;
-      if (matches || inactive) owned.push(pod);
-      else if (!rsDeleting) release.push(pod);
-      continue;
-    }
-    if (rsDeleting || !matches || inactive) continue;
-    adopt.push(pod);
-  }
-  return { owned: [...owned, ...adopt], adopt, release };
+  return claimObjects(rs, selectorFromLabelSelector(rs.spec.selector), pods, isPodActive);
 }
 
 export function planReplicaSet(rs: Readonly<ReplicaSet>, pods: readonly Readonly<Pod>[], now: number, opts: PlanOptions = {}): ReplicaSetPlan {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { controllerOf, nowRFC3339, type Pod, type ReplicaSet } from '@skiff/api';
+import { ApiError, controllerOf, nowRFC3339, type Pod, type ReplicaSet } from '@skiff/api';
 import { FakeApi } from '@skiff/client/testing/fake-api';
 import { silentLogger } from '@skiff/component';
 import { FakeClock, Informer } from '@skiff/machinery';
@@ -185,6 +185,20 @@ describe('ReplicaSetController', () => {
     assert.equal(cond?.type, 'ReplicaFailure');
     assert.equal(cond?.reason, 'FailedCreate');
     assert.equal(h.controller.expectations.satisfied('default/web'), true, 'failed creates are not waited for');
+  });
+
+  it('neither reports nor retries creates refused because the namespace is being deleted', async () => {
+    const podControl = new FakePodControl();
+    podControl.failCreate = () =>
+      new ApiError('Forbidden', 'pods "web-" is forbidden: unable to create new content in namespace default because it is being terminated', {
+        causes: [{ reason: 'NamespaceTerminating', message: 'unable to create new content in namespace default because it is being terminated', field: 'metadata.namespace' }],
+      });
+    const h = await harness({ podControl });
+    await cached(h, await h.api.create('replicasets', rsBody(3)));
+    await h.controller.reconcile('default/web');
+    assert.deepEqual(h.recorder.events.filter((e) => e.type === 'Warning'), []);
+    assert.equal(h.api.peek<ReplicaSet>('replicasets', 'default', 'web')?.status?.conditions, undefined, 'no ReplicaFailure');
+    assert.equal(h.controller.expectations.satisfied('default/web'), true);
   });
 
   it('adopts a matching orphan and releases an owned pod that no longer matches', async () => {

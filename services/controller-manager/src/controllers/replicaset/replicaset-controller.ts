@@ -7,6 +7,9 @@ import { clone, controllerOf, isApiError, objectKey, selectorFromLabelSelector, 
 import type { ApiClient } from '@skiff/client';
 import type { Logger } from '@skiff/component';
 import { indexers, runWorkers, WorkQueue, type Clock, type EventRecorder, type Informer, type ReconcileResult } from '@skiff/machinery';
+import { errorMessage, isNamespaceTerminating } from '../../api-errors.js';
+import { applyClaims, assertOwnerCurrent } from '../../controller-ref-manager.js';
+import { controllerRefsEqual, labelsEqual } from '../../object-changes.js';
 import type { PodControl } from '../../pod-control.js';
 import { ControllerExpectations } from './expectations.js';
 import { isPodReady } from './pod-utils.js';
@@ -37,22 +40,6 @@ interface ManageFailure {
   reason: 'FailedCreate' | 'FailedDelete';
   message: string;
   error: unknown;
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-function labelsEqual(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
-  const x = a ?? {};
-  const y = b ?? {};
-  const kx = Object.keys(x);
-  return kx.length === Object.keys(y).length && kx.every((k) => x[k] === y[k]);
-}
-
-function refsEqual(a: Readonly<OwnerReference> | undefined, b: Readonly<OwnerReference> | undefined): boolean {
-  if (!a || !b) return a === b;
-  return a.uid === b.uid && a.name === b.name && a.kind === b.kind && a.apiVersion === b.apiVersion;
 }
 
 export class ReplicaSetController {
@@ -141,7 +128,7 @@ export class ReplicaSetController {
     }
     const curRef = controllerOf(cur);
     const oldRef = controllerOf(old);
-    const refChanged = !refsEqual(curRef, oldRef);
+    const refChanged = !controllerRefsEqual(curRef, oldRef);
     if (refChanged && oldRef) {
       const rs = this.resolveControllerRef(old.metadata.namespace ?? '', oldRef);
       if (rs) this.enqueue(rs);
@@ -209,45 +196,16 @@ export class ReplicaSetController {
   }
 
   /** Adopts matching orphans and releases owned pods that no longer match (ClaimPods). */
-  private async claim(rs: Readonly<ReplicaSet>, adopt: readonly Readonly<Pod>[], release: readonly Readonly<Pod>[], log: Logger): Promise<void> {
+  private claim(rs: Readonly<ReplicaSet>, adopt: readonly Readonly<Pod>[], release: readonly Readonly<Pod>[], log: Logger): Promise<void> {
     const namespace = rs.metadata.namespace ?? '';
-    if (adopt.length > 0) {
-      // Re-check with a live read that the ReplicaSet still exists as we know it and is not being
-      // deleted: the cache may be behind (Kubernetes' RecheckDeletionTimestamp, #42639).
-      const fresh = await this.deps.client.get<ReplicaSet>('replicasets', namespace, rs.metadata.name ?? '');
-      if (fresh.metadata.uid !== rs.metadata.uid) {
-        throw new Error(`original ReplicaSet ${objectKey(rs)} is gone: got uid ${fresh.metadata.uid ?? ''}, wanted ${rs.metadata.uid ?? ''}`);
-      }
-      if (fresh.metadata.deletionTimestamp) {
-        throw new Error(`ReplicaSet ${objectKey(rs)} has just been deleted at ${fresh.metadata.deletionTimestamp}`);
-      }
-    }
-    const ref = controllerRefFor(rs);
-    const patches: Promise<void>[] = [];
-    for (const pod of adopt) {
-      const ownerReferences = [...(pod.metadata.ownerReferences ?? []), ref];
-      log.info({ pod: pod.metadata.name }, 'adopting pod');
-      patches.push(this.patch(pod, { metadata: { ownerReferences, resourceVersion: pod.metadata.resourceVersion, uid: pod.metadata.uid } }));
-    }
-    for (const pod of release) {
-      const rest = (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
-      log.info({ pod: pod.metadata.name }, 'releasing pod');
-      patches.push(
-        this.patch(pod, { metadata: { ownerReferences: rest.length > 0 ? rest : null, resourceVersion: pod.metadata.resourceVersion, uid: pod.metadata.uid } }),
-      );
-    }
-    const results = await Promise.allSettled(patches);
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
-  }
-
-  /** A claim patch; a pod that is gone meanwhile is nothing to claim. */
-  private async patch(pod: Readonly<Pod>, patch: unknown): Promise<void> {
-    try {
-      await this.deps.podControl.patchPod(pod.metadata.namespace ?? '', pod.metadata.name ?? '', patch);
-    } catch (e) {
-      if (!isApiError(e, 'NotFound')) throw e;
-    }
+    return applyClaims({
+      ref: controllerRefFor(rs),
+      adopt,
+      release,
+      recheckOwner: async () => assertOwnerCurrent(rs, await this.deps.client.get<ReplicaSet>('replicasets', namespace, rs.metadata.name ?? '')),
+      patch: (pod, patch) => this.deps.podControl.patchPod(namespace, pod.metadata.name ?? '', patch),
+      log,
+    });
   }
 
   private async createPods(key: string, rs: Readonly<ReplicaSet>, count: number): Promise<ManageFailure | undefined> {
@@ -260,14 +218,19 @@ export class ReplicaSetController {
         const pod = await podControl.createPod(namespace, rs.spec.template, ref);
         recorder.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name ?? ''}`);
       } catch (e) {
-        recorder.record(rs, 'Warning', 'FailedCreate', `Error creating: ${message(e)}`);
+        if (isNamespaceTerminating(e)) {
+          // The namespace is going away with this ReplicaSet in it: nothing to report or retry.
+          this.expectations.creationObserved(key);
+          return;
+        }
+        recorder.record(rs, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(e)}`);
         throw e;
       }
     });
     // The informer will never see the pods that were skipped or failed: stop waiting for them.
     for (let i = successes; i < count; i++) this.expectations.creationObserved(key);
     if (errors.length === 0) return undefined;
-    return { reason: 'FailedCreate', message: message(errors[0]), error: errors[0] };
+    return { reason: 'FailedCreate', message: errorMessage(errors[0]), error: errors[0] };
   }
 
   private async deletePods(key: string, rs: Readonly<ReplicaSet>, pods: readonly Readonly<Pod>[]): Promise<ManageFailure | undefined> {
@@ -284,13 +247,13 @@ export class ReplicaSetController {
         } catch (e) {
           this.expectations.deletionObserved(key, objectKey(pod));
           if (isApiError(e, 'NotFound')) return;
-          recorder.record(rs, 'Warning', 'FailedDelete', `Error deleting: ${message(e)}`);
+          recorder.record(rs, 'Warning', 'FailedDelete', `Error deleting: ${errorMessage(e)}`);
           errors.push(e);
         }
       }),
     );
     if (errors.length === 0) return undefined;
-    return { reason: 'FailedDelete', message: message(errors[0]), error: errors[0] };
+    return { reason: 'FailedDelete', message: errorMessage(errors[0]), error: errors[0] };
   }
 
   /** Writes status only when it changed; one retry on a stale resourceVersion, as Kubernetes. */
