@@ -3,76 +3,27 @@
 // errors, as a user sees them. No kubelet or controllers run, so pods stay Pending.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { startApiserver, type RunningApiserver } from '@skiff/apiserver/run';
-import { startTestEtcd, type TestEtcd } from '@skiff/apiserver/storage/test-etcd';
-import { ApiClient } from '@skiff/client';
 import type { Pod, ReplicaSet } from '@skiff/api';
-import { silentLogger } from '@skiff/component';
 import { parse } from 'yaml';
+import { InProcessApi } from './testing/in-process-api.js';
+import { parseTable, showRun, type Run } from './testing/run-skiff.js';
 
-const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
 const NS = 'cli-it';
 
-let etcd: TestEtcd;
-let apiserver: RunningApiserver;
-let client: ApiClient;
-let home: string;
+const api = new InProcessApi();
+const cli = api.cli;
 let manifests: string;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function skiff(args: readonly string[], opts: { server?: string; input?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, '--server', opts.server ?? apiserver.address, ...args], {
-      env: { ...process.env, SKIFF_HOME: home },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(opts.input ?? '');
-  });
-}
-
-const show = (r: Run): string => `exit ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
-
-async function ok(...args: string[]): Promise<string> {
-  const r = await skiff(args);
-  assert.equal(r.code, 0, show(r));
-  return r.stdout;
-}
-
-/** Rows of a kubectl-style table as header → cell maps. */
-function table(out: string): Record<string, string>[] {
-  const [header, ...rows] = out.trimEnd().split('\n');
-  const starts: { name: string; at: number }[] = [];
-  for (const m of (header ?? '').matchAll(/\S+(?: \S+)*/g)) starts.push({ name: m[0], at: m.index ?? 0 });
-  return rows.map((row) => Object.fromEntries(starts.map((c, i) => [c.name, row.slice(c.at, starts[i + 1]?.at ?? row.length).trim()])));
-}
+const skiff = (args: readonly string[], opts: { server?: string; input?: string } = {}): Promise<Run> => cli.run(args, opts);
+const ok = (...args: string[]): Promise<string> => cli.ok(...args);
+const show = showRun;
+const table = parseTable;
 
 before(async () => {
-  etcd = await startTestEtcd();
-  apiserver = await startApiserver({ etcdServers: [etcd.endpoint], bindAddress: '127.0.0.1', port: 0, httpPort: 0 }, { log: silentLogger() });
-  client = new ApiClient({ server: apiserver.address });
-  home = fs.mkdtempSync(path.join(os.tmpdir(), 'skiff-cli-it-'));
-  manifests = path.join(home, 'manifests');
+  await api.start('skiff-cli-it-');
+  manifests = path.join(api.home, 'manifests');
   fs.mkdirSync(manifests);
   fs.writeFileSync(path.join(manifests, '00-namespace.yaml'), `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${NS}\n`);
   fs.writeFileSync(
@@ -111,12 +62,7 @@ before(async () => {
   );
 });
 
-after(async () => {
-  client?.close();
-  await apiserver?.stop();
-  await etcd?.stop();
-  if (home) fs.rmSync(home, { recursive: true, force: true });
-});
+after(() => api.stop());
 
 test('apply -f DIR creates, re-applying is unchanged, an edit is configured', async () => {
   assert.equal(await ok('apply', '-f', manifests), `namespace/${NS} created\npod/solo created\nreplicaset.apps/web created\n`);
@@ -124,7 +70,7 @@ test('apply -f DIR creates, re-applying is unchanged, an edit is configured', as
   const file = path.join(manifests, '10-app.yaml');
   fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('replicas: 2', 'replicas: 3'));
   assert.match(await ok('apply', '-f', file), /^pod\/solo unchanged\nreplicaset\.apps\/web configured\n$/);
-  const rs = await client.get<ReplicaSet>('replicasets', NS, 'web');
+  const rs = await api.client.get<ReplicaSet>('replicasets', NS, 'web');
   assert.equal(rs.spec.replicas, 3);
 });
 
@@ -132,7 +78,7 @@ test('apply -f - reads stdin; the namespace comes from -n', async () => {
   const r = await skiff(['apply', '-n', NS, '-f', '-'], { input: 'apiVersion: v1\nkind: Pod\nmetadata: {name: from-stdin}\nspec: {containers: [{name: c, image: skiff/busybox:latest}]}\n' });
   assert.equal(r.code, 0, show(r));
   assert.equal(r.stdout, 'pod/from-stdin created\n');
-  assert.equal((await client.get<Pod>('pods', NS, 'from-stdin')).metadata.namespace, NS);
+  assert.equal((await api.client.get<Pod>('pods', NS, 'from-stdin')).metadata.namespace, NS);
 });
 
 test('get: aligned tables, -A, -o yaml, -o name, several kinds', async () => {
@@ -179,7 +125,7 @@ test("errors read like kubectl's and exit 1", async () => {
   assert.equal(kind.code, 1);
   assert.equal(kind.stderr, 'error: the server doesn\'t have a resource type "widgets"\n');
 
-  const bad = path.join(home, 'bad.yaml');
+  const bad = path.join(api.home, 'bad.yaml');
   fs.writeFileSync(bad, 'apiVersion: v1\nkind: Widget\nmetadata:\n  name: w\n');
   const unknown = await skiff(['apply', '-f', bad]);
   assert.equal(unknown.code, 1);
@@ -209,9 +155,7 @@ test("errors read like kubectl's and exit 1", async () => {
 });
 
 test('get -w prints a row for each change until interrupted', async () => {
-  const child = spawn(process.execPath, [CLI, '--server', apiserver.address, 'get', 'pods', '-n', NS, '-l', 'app=watched', '-w'], {
-    env: { ...process.env, SKIFF_HOME: home },
-  });
+  const child = cli.spawn(['get', 'pods', '-n', NS, '-l', 'app=watched', '-w']);
   let stdout = '';
   const seen = (re: RegExp, what: string) =>
     new Promise<void>((resolve, reject) => {
@@ -230,9 +174,9 @@ test('get -w prints a row for each change until interrupted', async () => {
   try {
     // The watch starts after the (empty) list; create until the row shows up.
     const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'watched', namespace: NS, labels: { app: 'watched' } }, spec: { containers: [{ name: 'c', image: 'skiff/busybox:latest' }] } };
-    await client.create('pods', pod);
+    await api.client.create('pods', pod);
     await seen(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\nwatched\s+0\/1\s+Pending\s+0\s+\S+\n/, 'the header and the ADDED row');
-    await client.delete('pods', NS, 'watched');
+    await api.client.delete('pods', NS, 'watched');
     await seen(/\nwatched\s+0\/1\s+\S+\s+0\s+\S+\n.*watched/s, 'a row for the deletion');
   } finally {
     child.kill('SIGINT');
@@ -243,7 +187,7 @@ test('delete prints kubectl\'s line and waits until the object is gone', async (
   const r = await skiff(['delete', 'pod', 'solo', '-n', NS]);
   assert.equal(r.code, 0, show(r));
   assert.equal(r.stdout, 'pod "solo" deleted\n');
-  await assert.rejects(client.get('pods', NS, 'solo'), /not found/);
+  await assert.rejects(api.client.get('pods', NS, 'solo'), /not found/);
   const again = await skiff(['delete', 'pod', 'solo', '-n', NS]);
   assert.equal(again.code, 1);
   assert.equal(again.stderr, 'Error from server (NotFound): pods "solo" not found\n');

@@ -2,13 +2,20 @@
 // The `skiff` command line: wiring only. Each command lives in commands/<name>.ts.
 
 import { Command } from 'commander';
+import { annotateCommand } from './commands/annotate.js';
 import { applyCommand } from './commands/apply.js';
 import { exitQuietlyOnBrokenPipe } from './commands/common.js';
+import { configCommand } from './commands/config/config.js';
+import { createCommand } from './commands/create/create.js';
 import { deleteCommand } from './commands/delete.js';
 import { describeCommand } from './commands/describe.js';
 import { downCommand } from './commands/down.js';
 import { getCommand } from './commands/get.js';
+import { labelCommand } from './commands/label.js';
 import { logsCommand } from './commands/logs.js';
+import { rolloutCommand } from './commands/rollout/rollout.js';
+import { scaleCommand } from './commands/scale.js';
+import { setCommand } from './commands/set/set.js';
 import { upCommand } from './commands/up.js';
 import { clientVersion, versionCommand } from './commands/version.js';
 
@@ -24,10 +31,17 @@ const program = new Command('skiff')
   .addCommand(upCommand())
   .addCommand(downCommand())
   .addCommand(applyCommand())
+  .addCommand(createCommand())
   .addCommand(getCommand())
   .addCommand(describeCommand())
   .addCommand(deleteCommand())
+  .addCommand(scaleCommand())
+  .addCommand(setCommand())
+  .addCommand(rolloutCommand())
+  .addCommand(labelCommand())
+  .addCommand(annotateCommand())
   .addCommand(logsCommand())
+  .addCommand(configCommand())
   .addCommand(versionCommand());
 
 await program.parseAsync(process.argv);

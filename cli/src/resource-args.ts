@@ -3,6 +3,7 @@
 // arguments.
 
 import { findResource, RESOURCES, type ResourceInfo } from '@skiff/api';
+import type { ApiInterface } from '@skiff/client';
 import { CliError } from './errors.js';
 
 export interface ResourceRequest {
@@ -55,4 +56,43 @@ export function parseResourceArgs(args: readonly string[], verb: string): Resour
   }
   const names = args.slice(1);
   return infos.map((info) => ({ info, names: [...names] }));
+}
+
+export interface Target {
+  info: ResourceInfo;
+  /** '' for cluster-scoped kinds. */
+  namespace: string;
+  name: string;
+}
+
+export interface TargetOptions {
+  /** Every object of the kind when only a kind is given (kubectl's ResourceTypeOrNameArgs(true, ...)). */
+  allowKindOnly?: boolean;
+  /** -l: the objects of the kind that match. */
+  selector?: string;
+  /** --all: every object of the kind. */
+  all?: boolean;
+}
+
+/** Resolves `TYPE NAME...`, `TYPE/NAME...`, or (as allowed) `TYPE [-l SEL | --all]` into objects. */
+export async function resolveTargets(
+  api: Pick<ApiInterface, 'list'>,
+  namespace: string,
+  args: readonly string[],
+  verb: string,
+  opts: TargetOptions = {},
+): Promise<Target[]> {
+  const out: Target[] = [];
+  for (const { info, names } of parseResourceArgs(args, verb)) {
+    const ns = info.namespaced ? namespace : '';
+    if (names.length > 0) {
+      if (opts.selector || opts.all) throw new CliError('error: name cannot be provided when a selector is specified');
+      for (const name of names) out.push({ info, namespace: ns, name });
+      continue;
+    }
+    if (!opts.selector && !opts.all && !opts.allowKindOnly) throw new CliError('error: resource(s) were provided, but no name was specified');
+    const list = await api.list(info.resource, { namespace: ns, ...(opts.selector ? { labelSelector: opts.selector } : {}) });
+    for (const o of list.items) out.push({ info, namespace: o.metadata.namespace ?? ns, name: o.metadata.name ?? '' });
+  }
+  return out;
 }

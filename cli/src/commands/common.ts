@@ -69,3 +69,40 @@ export function parseBoolFlag(value: string): boolean {
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
+
+/**
+ * The operands given before `--` (cobra's ArgsLenAtDash), or all of them when there is no `--`:
+ * `create deployment NAME --image I -- CMD ARGS`.
+ */
+export function operandsBeforeDash(cmd: Command, operands: readonly string[]): number {
+  let root: Command = cmd;
+  while (root.parent) root = root.parent;
+  const raw = (root as Command & { rawArgs?: string[] }).rawArgs ?? [];
+  const dash = raw.indexOf('--');
+  if (dash < 0) return operands.length;
+  const after = raw.length - dash - 1;
+  return Math.max(0, operands.length - after);
+}
+
+/** Collects a repeatable, comma-separated option (cobra's StringSlice: `--image a,b --image c`). */
+export function collectList(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').filter((v) => v !== '')];
+}
+
+/**
+ * Runs `act` on each target. With one target its failure is the command's; with several, each
+ * failure is reported and the others still run (exit 1), as kubectl aggregates its errors.
+ */
+export async function forEachTarget<T>(io: Io, server: string, targets: readonly T[], act: (t: T) => Promise<void>): Promise<number> {
+  let failed = false;
+  for (const t of targets) {
+    try {
+      await act(t);
+    } catch (e) {
+      if (targets.length === 1) throw e;
+      reportError(io, e, server);
+      failed = true;
+    }
+  }
+  return failed ? 1 : 0;
+}

@@ -1,15 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { effectiveGracePeriod, parseDuration } from './delete.js';
-
-test('--timeout takes Go durations', () => {
-  assert.equal(parseDuration('30s'), 30_000);
-  assert.equal(parseDuration('1m30s'), 90_000);
-  assert.equal(parseDuration('500ms'), 500);
-  assert.equal(parseDuration('2h'), 7_200_000);
-  assert.throws(() => parseDuration('soon'), /invalid duration "soon"/);
-  assert.throws(() => parseDuration('10'), /invalid duration/);
-});
+import { effectiveGracePeriod, parseCascade } from './delete.js';
 
 test('grace period: --now is 1 s, 0 needs --force, unset leaves the default', () => {
   assert.equal(effectiveGracePeriod({}), undefined);
@@ -20,4 +11,15 @@ test('grace period: --now is 1 s, 0 needs --force, unset leaves the default', ()
   assert.equal(effectiveGracePeriod({ gracePeriod: 0, force: true }), 0);
   assert.equal(effectiveGracePeriod({ force: true }), 0);
   assert.throws(() => effectiveGracePeriod({ now: true, gracePeriod: 3 }), /--now and --grace-period cannot be specified together/);
+});
+
+test('--cascade maps to the propagationPolicy; legacy true/false warn', () => {
+  assert.deepEqual(parseCascade(undefined), { policy: 'Background' });
+  assert.deepEqual(parseCascade(true), { policy: 'Background' });
+  assert.deepEqual(parseCascade('foreground'), { policy: 'Foreground' });
+  assert.deepEqual(parseCascade('orphan'), { policy: 'Orphan' });
+  assert.equal(parseCascade('false').policy, 'Orphan');
+  assert.match(parseCascade('false').warning ?? '', /--cascade=false is deprecated \(boolean value\) and can be replaced with --cascade=orphan/);
+  assert.equal(parseCascade('true').policy, 'Background');
+  assert.throws(() => parseCascade('later'), /invalid cascade value \(later\)\. Must be "background", "foreground", or "orphan"/);
 });

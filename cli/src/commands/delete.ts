@@ -1,10 +1,13 @@
 // skiff delete KIND NAME... | KIND/NAME... | KIND -l SELECTOR | KIND --all | -f FILE: deletes,
 // prints `pod "x" deleted`, and (unless --wait=false) waits until each object is gone, as kubectl
-// does (a pod goes away once its kubelet has stopped its containers).
+// does (a pod goes away once its kubelet has stopped its containers). --cascade picks what happens
+// to the object's dependents (the propagationPolicy): background (default), foreground or orphan.
 
 import { ApiError, type KubeObject, type ResourceInfo } from '@skiff/api';
+import type { DeleteOptions as ApiDeleteOptions } from '@skiff/client';
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { parseDuration } from '../duration.js';
 import { CliError, withSource } from '../errors.js';
 import { readManifests } from '../manifests.js';
 import { kindName } from '../printers/table.js';
@@ -23,6 +26,7 @@ export interface DeleteOptions {
   selector?: string;
   all?: boolean;
   allNamespaces?: boolean;
+  cascade?: string | boolean;
 }
 
 interface DeleteTarget {
@@ -33,19 +37,19 @@ interface DeleteTarget {
   source?: string;
 }
 
-/** Go duration strings as kubectl's --timeout takes them: `30s`, `2m`, `1h30m`, `500ms`. */
-export function parseDuration(text: string): number {
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let total = 0;
-  let consumed = 0;
-  for (const m of text.matchAll(re)) {
-    const n = Number(m[1]);
-    total += n * (m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : 3_600_000);
-    consumed += m[0].length;
-  }
-  if (text === '0') return 0;
-  if (consumed !== text.length || text === '') throw new CliError(`error: invalid duration "${text}"`);
-  return total;
+type PropagationPolicy = NonNullable<ApiDeleteOptions['propagationPolicy']>;
+
+/**
+ * --cascade=background|foreground|orphan (the bare flag: background); kubectl's legacy
+ * --cascade=true|false still mean background|orphan, with its deprecation warning.
+ */
+export function parseCascade(value: string | boolean | undefined): { policy: PropagationPolicy; warning?: string } {
+  if (value === undefined || value === true || value === 'background') return { policy: 'Background' };
+  if (value === 'foreground') return { policy: 'Foreground' };
+  if (value === 'orphan') return { policy: 'Orphan' };
+  if (value === 'true') return { policy: 'Background', warning: 'warning: --cascade=true is deprecated (boolean value) and can be replaced with --cascade=background.\n' };
+  if (value === false || value === 'false') return { policy: 'Orphan', warning: 'warning: --cascade=false is deprecated (boolean value) and can be replaced with --cascade=orphan.\n' };
+  throw new CliError(`error: invalid cascade value (${String(value)}). Must be "background", "foreground", or "orphan".`);
 }
 
 /** The grace period to send: --now is 1 s; 0 only with --force (else 1), as kubectl. */
@@ -116,6 +120,8 @@ export async function waitForDeletion(ctx: CliContext, t: DeleteTarget, uid: str
 
 export async function runDelete(ctx: CliContext, io: Io, args: string[], opts: DeleteOptions): Promise<number> {
   const grace = effectiveGracePeriod(opts);
+  const cascade = parseCascade(opts.cascade);
+  if (cascade.warning) io.err(cascade.warning);
   const list = await targets(ctx, args, opts);
   if (list.length === 0) {
     io.err('No resources found\n');
@@ -125,7 +131,10 @@ export async function runDelete(ctx: CliContext, io: Io, args: string[], opts: D
   let failed = false;
   for (const t of list) {
     try {
-      const obj = await ctx.api().delete(t.info.resource, t.namespace, t.name, grace === undefined ? {} : { gracePeriodSeconds: grace });
+      const obj = await ctx.api().delete(t.info.resource, t.namespace, t.name, {
+        propagationPolicy: cascade.policy,
+        ...(grace === undefined ? {} : { gracePeriodSeconds: grace }),
+      });
       io.out(`${kindName(t.info)} "${t.name}" ${opts.force && grace === 0 ? 'force deleted' : 'deleted'}\n`);
       deleted.push({ t, uid: obj?.metadata?.uid });
     } catch (e) {
@@ -152,6 +161,7 @@ export function deleteCommand(): Command {
     .description('Delete resources by file names, stdin, resources and names, or by resources and label selector')
     .argument('[resource...]', 'TYPE NAME... | TYPE/NAME...')
     .option('-f, --filename <path>', 'a file, a directory or - naming the objects to delete (repeatable)', collect)
+    .option('--cascade [strategy]', 'background (default), foreground (wait for the dependents) or orphan (keep them)', 'background')
     .option('--grace-period <seconds>', 'seconds given to the object to terminate gracefully (-1: its default)', parseIntFlag)
     .option('--now', 'signal the object to stop at once (grace period 1)')
     .option('--force', 'with --grace-period=0, remove the object at once without waiting for its termination')

@@ -2,17 +2,19 @@
 // replicasets (a generic one for other kinds), each with its events. A name that matches no
 // object exactly describes the objects whose names start with it, as kubectl does.
 
-import { ApiError, selectorFromLabelSelector, type Event, type KubeObject, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type ResourceInfo } from '@skiff/api';
+import { ApiError, selectorFromLabelSelector, type Deployment, type Event, type KubeObject, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type ResourceInfo } from '@skiff/api';
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { findEvents } from '../describe/events.js';
+import { describeDeployment } from '../describe/deployment.js';
 import { describeGeneric } from '../describe/generic.js';
 import { describeNamespace } from '../describe/namespace.js';
 import { describeNode } from '../describe/node.js';
 import { describePod } from '../describe/pod.js';
 import { countPodPhases, describeReplicaSet } from '../describe/replicaset.js';
 import { parseResourceArgs } from '../resource-args.js';
+import { deploymentReplicaSets } from '../workloads/fetch.js';
 import { withTypeMeta } from './get.js';
 import { reportError, withContext, type Io } from './common.js';
 
@@ -62,6 +64,11 @@ export async function describeObject(ctx: CliContext, info: Readonly<ResourceInf
         .then((l) => countPodPhases(l.items, rs.metadata.uid))
         .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
       return describeReplicaSet(rs, counts, events, now);
+    }
+    case 'deployments': {
+      const d = obj as Deployment;
+      const split = await deploymentReplicaSets(ctx.api(), d).catch(() => ({ newRS: undefined, oldRSs: [] }));
+      return describeDeployment(d, split.oldRSs, split.newRS, events, now);
     }
     case 'namespaces':
       return describeNamespace(obj as Namespace);

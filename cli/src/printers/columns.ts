@@ -1,7 +1,7 @@
 // The columns `get` prints per kind, as kubectl's table handlers define them
 // (pkg/printers/internalversion/printers.go): the default columns, then the `-o wide` ones.
 
-import type { Event, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet } from '@skiff/api';
+import type { Deployment, Event, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet } from '@skiff/api';
 import { age } from './age.js';
 import { formatLabelSelector } from './labels.js';
 import { podSummary } from './pod-status.js';
@@ -91,6 +91,28 @@ const replicasets: TableDef = {
   },
 };
 
+/** printDeployment: READY is ready/desired; UP-TO-DATE and AVAILABLE come from the status. */
+const deployments: TableDef = {
+  columns: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
+  wideColumns: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
+  row(obj, now, wide) {
+    const d = obj as Deployment;
+    const status = d.status ?? {};
+    const cells = [
+      d.metadata.name ?? '',
+      `${status.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`,
+      String(status.updatedReplicas ?? 0),
+      String(status.availableReplicas ?? 0),
+      age(d.metadata.creationTimestamp, now),
+    ];
+    if (wide) {
+      const containers = d.spec?.template?.spec?.containers ?? [];
+      cells.push(containers.map((c) => c.name).join(','), containers.map((c) => c.image).join(','), formatLabelSelector(d.spec?.selector));
+    }
+    return cells;
+  },
+};
+
 const namespaces: TableDef = {
   columns: ['NAME', 'STATUS', 'AGE'],
   wideColumns: [],
@@ -139,7 +161,7 @@ const generic: TableDef = {
   },
 };
 
-const TABLES: Record<string, TableDef> = { pods, nodes, replicasets, namespaces, events, leases };
+const TABLES: Record<string, TableDef> = { pods, nodes, replicasets, deployments, namespaces, events, leases };
 
 export function tableFor(resource: string): TableDef {
   return TABLES[resource] ?? generic;

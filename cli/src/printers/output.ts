@@ -48,3 +48,19 @@ export function objectsOutput(items: readonly KubeObject[], format: 'yaml' | 'js
 export function nameOutput(info: Readonly<ResourceInfo>, obj: Readonly<KubeObject>): string {
   return `${kindName(info)}/${obj.metadata.name ?? ''}`;
 }
+
+export type DryRun = 'none' | 'client' | 'server';
+
+/** --dry-run[=none|client|server]; the bare flag means client, as kubectl's deprecated form. */
+export function parseDryRun(value: string | boolean | undefined): DryRun {
+  if (value === undefined || value === false || value === 'none' || value === 'false') return 'none';
+  if (value === true || value === 'client' || value === 'true') return 'client';
+  if (value === 'server') return 'server';
+  throw new Error(`Invalid dry-run value (${String(value)}). Must be "none", "server", or "client".`);
+}
+
+/** kubectl's name printer with an operation: `deployment.apps/web scaled`, `... created (dry run)`. */
+export function operationLine(info: Readonly<ResourceInfo>, name: string, operation: string, dryRun: DryRun = 'none'): string {
+  const suffix = dryRun === 'client' ? ' (dry run)' : dryRun === 'server' ? ' (server dry run)' : '';
+  return `${kindName(info)}/${name}${operation ? ` ${operation}` : ''}${suffix}\n`;
+}

@@ -138,3 +138,21 @@ test('leases: NAME, HOLDER, AGE', () => {
   const l: Lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-1', namespace: 'kube-node-lease', creationTimestamp: '2024-05-01T11:59:00Z' }, spec: { holderIdentity: 'node-1' } };
   assert.equal(render('leases', [l]), 'NAME     HOLDER   AGE\nnode-1   node-1   60s\n');
 });
+
+test('deployments: READY ready/desired, UP-TO-DATE, AVAILABLE; wide adds containers, images, selector', () => {
+  const d: KubeObject = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'default', creationTimestamp: '2024-05-01T11:00:00Z' },
+    spec: {
+      replicas: 4,
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'demo-web', image: 'skiff/demo-web:v2' }] } },
+    },
+    status: { replicas: 5, updatedReplicas: 1, readyReplicas: 4, availableReplicas: 4 },
+  };
+  assert.equal(render('deployments', [d]), ['NAME   READY   UP-TO-DATE   AVAILABLE   AGE', 'web    4/4     1            4           60m', ''].join('\n'));
+  assert.match(render('deployments', [d], { wide: true }), /^NAME +READY +UP-TO-DATE +AVAILABLE +AGE +CONTAINERS +IMAGES +SELECTOR\nweb +4\/4 +1 +4 +60m +demo-web +skiff\/demo-web:v2 +app=web\n$/);
+  const fresh: KubeObject = { ...d, status: undefined };
+  assert.match(render('deployments', [fresh]), /\nweb +0\/4 +0 +0 +60m\n$/);
+});

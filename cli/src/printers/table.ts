@@ -58,3 +58,8 @@ export class TablePrinter {
     this.writer.resetWidths();
   }
 }
+
+/** `pods`, `deployments.apps`: how kubectl names a resource in its `error: ...` lines. */
+export function resourceName(info: Readonly<ResourceInfo>): string {
+  return info.group ? `${info.resource}.${info.group}` : info.resource;
+}
