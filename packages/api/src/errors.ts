@@ -15,6 +15,7 @@ export type StatusReason =
   | 'UnsupportedMediaType'
   | 'ServiceUnavailable'
   | 'Timeout'
+  | 'TooManyRequests'
   | 'InternalError';
 
 export interface StatusCause {
@@ -49,6 +50,7 @@ const CODES: Record<StatusReason, number> = {
   UnsupportedMediaType: 415,
   ServiceUnavailable: 503,
   Timeout: 504,
+  TooManyRequests: 429,
   InternalError: 500,
 };
 
@@ -86,7 +88,14 @@ export class ApiError extends Error {
 
 /** A field-level validation problem, as Kubernetes' field.Error. */
 export interface FieldError {
-  type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueDuplicate' | 'FieldValueNotSupported' | 'FieldValueForbidden' | 'FieldValueTooLong';
+  type:
+    | 'FieldValueRequired'
+    | 'FieldValueInvalid'
+    | 'FieldValueDuplicate'
+    | 'FieldValueNotSupported'
+    | 'FieldValueForbidden'
+    | 'FieldValueTooLong'
+    | 'FieldValueNotFound';
   field: string;
   message: string;
 }

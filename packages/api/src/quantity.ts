@@ -49,3 +49,21 @@ export function memoryBytes(text: string | undefined): number {
 export function formatMemory(bytes: number): string {
   return `${Math.floor(bytes / 1024)}Ki`;
 }
+
+const BINARY_UNITS: readonly [string, number][] = ['Ei', 'Pi', 'Ti', 'Gi', 'Mi', 'Ki'].map((s, i) => [s, 2 ** (60 - 10 * i)]);
+const DECIMAL_UNITS: readonly [string, number][] = ['E', 'P', 'T', 'G', 'M', 'k'].map((s, i) => [s, 10 ** (18 - 3 * i)]);
+
+/**
+ * A resource amount written back as a quantity (what Quantity.String() usually shows): CPU (a
+ * resource named `cpu` or `*.cpu`, in cores) as whole cores or millicores ("2", "250m"), anything
+ * else in the largest unit that divides it exactly ("1536Mi", "2G", "3").
+ */
+export function formatQuantity(resource: string, value: number): string {
+  if (resource === 'cpu' || resource.endsWith('.cpu')) {
+    const millis = Math.round(value * 1000);
+    return millis % 1000 === 0 ? String(millis / 1000) : `${millis}m`;
+  }
+  if (value === 0 || !Number.isInteger(value)) return String(value);
+  const unit = [...BINARY_UNITS, ...DECIMAL_UNITS].find(([, size]) => value % size === 0);
+  return unit ? `${value / unit[1]}${unit[0]}` : String(value);
+}

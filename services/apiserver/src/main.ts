@@ -1,5 +1,7 @@
 // skiff apiserver: `node services/apiserver/dist/main.js --etcd-servers http://127.0.0.1:2379`.
 
+import path from 'node:path';
+import { skiffHome } from '@skiff/client';
 import { createLogger, intFlag, parseFlags, runMain } from '@skiff/component';
 import { run } from './run.js';
 
@@ -8,7 +10,13 @@ const flags = parseFlags({
   'bind-address': { type: 'string' },
   port: { type: 'string' },
   'http-port': { type: 'string' },
+  'encryption-provider-config': { type: 'string' },
+  'encryption-key-dir': { type: 'string' },
+  'default-not-ready-toleration-seconds': { type: 'string' },
+  'default-unreachable-toleration-seconds': { type: 'string' },
 });
+
+const providerConfig = flags['encryption-provider-config'] as string | undefined;
 
 const log = createLogger('apiserver');
 const config = {
@@ -19,6 +27,11 @@ const config = {
   bindAddress: String(flags['bind-address'] ?? '127.0.0.1'),
   port: intFlag('port', flags['port'] as string | undefined, 6444),
   httpPort: intFlag('http-port', flags['http-port'] as string | undefined, 6445),
+  // Secrets are encrypted at rest: with the given EncryptionConfiguration, else with a key generated once in the key dir.
+  ...(providerConfig ? { encryptionProviderConfig: providerConfig } : {}),
+  encryptionKeyDir: String(flags['encryption-key-dir'] ?? path.join(skiffHome(), 'apiserver')),
+  defaultNotReadyTolerationSeconds: intFlag('default-not-ready-toleration-seconds', flags['default-not-ready-toleration-seconds'] as string | undefined, 300),
+  defaultUnreachableTolerationSeconds: intFlag('default-unreachable-toleration-seconds', flags['default-unreachable-toleration-seconds'] as string | undefined, 300),
 };
 
 runMain(log, (signal) => run(signal, config, { log }));

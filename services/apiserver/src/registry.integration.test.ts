@@ -2,7 +2,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiError, type KubeObject, type Pod, type WatchEvent } from '@skiff/api';
+import { ApiError, type Deployment, type KubeObject, type Namespace, type Pod, type Scale, type WatchEvent } from '@skiff/api';
 import { ApiClient, untilAvailable } from '@skiff/client';
 import { silentLogger } from '@skiff/component';
 import { startApiserver, type RunningApiserver } from './run.js';
@@ -105,9 +105,9 @@ test('bad input is refused with a reason and the field, and nothing is written',
   const missingNs = await apiError(client.create('pods', pod('p', {}, 'nowhere')));
   assert.equal(missingNs.reason, 'NotFound');
   assert.equal(missingNs.message, 'namespaces "nowhere" not found');
-  const unknownField = await apiError(client.create('pods', { ...pod('p'), spec: { containers: [{ name: 'web', image: 'x:1', livenessProbe: {} }] } } as unknown as Pod));
+  const unknownField = await apiError(client.create('pods', { ...pod('p'), spec: { containers: [{ name: 'web', image: 'x:1', securityContext: {} }] } } as unknown as Pod));
   assert.equal(unknownField.reason, 'BadRequest');
-  assert.match(unknownField.message, /unknown field "spec\.containers\[0\]\.livenessProbe"/);
+  assert.match(unknownField.message, /unknown field "spec\.containers\[0\]\.securityContext"/);
   assert.equal((await client.list('pods')).items.length, before);
 });
 
@@ -134,6 +134,60 @@ test('binding sets the node once', async () => {
   assert.equal(p.status?.conditions?.find((c) => c.type === 'PodScheduled')?.status, 'True');
   const again = await apiError(client.bind('default', 'bind-me', 'node-2'));
   assert.equal(again.reason, 'Conflict');
+});
+
+test('scale subresource of Deployments and ReplicaSets over gRPC against etcd', async () => {
+  for (const resource of ['deployments', 'replicasets'] as const) {
+    const name = `scale-${resource}`;
+    const labels = { app: name };
+    const body = {
+      apiVersion: 'apps/v1',
+      kind: resource === 'deployments' ? 'Deployment' : 'ReplicaSet',
+      metadata: { name, namespace: 'default' },
+      spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'skiff/demo-web:v1' }] } } },
+    };
+    const created = await client.create<KubeObject>(resource, body);
+    const scale = await client.get<Scale>(resource, 'default', name, { subresource: 'scale' });
+    assert.deepEqual(
+      [scale.apiVersion, scale.kind, scale.metadata.uid, scale.metadata.resourceVersion, scale.spec.replicas, scale.status],
+      ['autoscaling/v1', 'Scale', created.metadata.uid, created.metadata.resourceVersion, 2, { replicas: 0, selector: `app=${name}` }],
+    );
+    const updated = await client.update<Scale>(resource, { ...scale, spec: { replicas: 5 } }, { subresource: 'scale' });
+    assert.equal(updated.spec.replicas, 5);
+    const raw = await admin.get(`/registry/${resource}/default/${name}`);
+    assert.equal(String(raw?.modRevision), updated.metadata.resourceVersion, 'the Scale\'s resourceVersion is the owner\'s etcd revision');
+    assert.equal((JSON.parse(raw?.value ?? '{}') as { spec: { replicas: number } }).spec.replicas, 5);
+    const stale = await apiError(client.update(resource, { ...scale, spec: { replicas: 9 } }, { subresource: 'scale' }));
+    assert.equal(stale.reason, 'Conflict');
+    const patched = await client.patch<Scale>(resource, 'default', name, { spec: { replicas: 1 } }, { subresource: 'scale' });
+    assert.equal(patched.spec.replicas, 1);
+    const negative = await apiError(client.patch(resource, 'default', name, { spec: { replicas: -1 } }, { subresource: 'scale' }));
+    assert.equal(negative.message, `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0`);
+    assert.deepEqual(negative.details.causes?.map((c) => c.field), ['spec.replicas']);
+    const owner = await client.get<Deployment>(resource, 'default', name);
+    assert.equal(owner.spec.replicas, 1);
+    assert.equal(owner.metadata.generation, 3, 'each scale is a new generation');
+  }
+});
+
+test('a namespace terminates: Terminating, no new content, finalize removes it from etcd', async () => {
+  const created = await client.create<Namespace>('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'doomed' } });
+  assert.deepEqual(created.spec?.finalizers, ['kubernetes']);
+  await client.create('pods', pod('inside', {}, 'doomed'));
+  const marked = await client.delete<Namespace>('namespaces', '', 'doomed');
+  assert.equal(marked.status?.phase, 'Terminating');
+  assert.ok(marked.metadata.deletionTimestamp);
+  const refused = await apiError(client.create('pods', pod('late', {}, 'doomed')));
+  assert.equal(refused.reason, 'Forbidden');
+  assert.equal(refused.message, 'pods "late" is forbidden: unable to create new content in namespace doomed because it is being terminated');
+  const builtin = await apiError(client.delete('namespaces', '', 'default'));
+  assert.equal(builtin.message, 'namespaces "default" is forbidden: this namespace may not be deleted');
+  // What the namespace controller does: empty it, then clear the kubernetes finalizer.
+  await client.delete('pods', 'doomed', 'inside');
+  const current = await client.get<Namespace>('namespaces', '', 'doomed');
+  await client.update('namespaces', { ...current, spec: { finalizers: [] } }, { subresource: 'finalize' });
+  assert.equal((await apiError(client.get('namespaces', '', 'doomed'))).reason, 'NotFound');
+  assert.equal(await admin.get('/registry/namespaces/doomed'), undefined);
 });
 
 test('a watch resumes from a list resourceVersion', async () => {

@@ -4,6 +4,8 @@
 
 import { createLogger, newRegistry, serveObservability, type Logger } from '@skiff/component';
 import type { Registry as MetricsRegistry } from 'prom-client';
+import { EncryptingStorage } from './encryption/encrypting-storage.js';
+import { resolveEncryption, rewriteStaleValues } from './encryption/setup.js';
 import { InstrumentedStorage } from './instrumented-storage.js';
 import { ApiserverMetrics } from './metrics.js';
 import { Registry } from './registry/registry.js';
@@ -23,6 +25,14 @@ export interface ApiserverConfig {
   bookmarkIntervalMs?: number;
   /** A fixed watch cache size per kind (default: Kubernetes' dynamic 100..102400 events). */
   watchCacheCapacity?: number;
+  /** An EncryptionConfiguration file (--encryption-provider-config): what is encrypted at rest, with which keys. */
+  encryptionProviderConfig?: string;
+  /** Without a configuration file: where one with a generated key is kept (--encryption-key-dir). Neither: no encryption. */
+  encryptionKeyDir?: string;
+  /** Seconds new pods tolerate node.kubernetes.io/not-ready:NoExecute (--default-not-ready-toleration-seconds, 300). */
+  defaultNotReadyTolerationSeconds?: number;
+  /** Seconds new pods tolerate node.kubernetes.io/unreachable:NoExecute (--default-unreachable-toleration-seconds, 300). */
+  defaultUnreachableTolerationSeconds?: number;
 }
 
 export interface ApiserverDeps {
@@ -62,13 +72,19 @@ async function launch(config: ApiserverConfig, deps: ApiserverDeps): Promise<{ s
   const log = deps.log ?? createLogger('apiserver');
   const metricsRegistry = deps.metricsRegistry ?? newRegistry();
   const metrics = new ApiserverMetrics(metricsRegistry);
+  const encryption = await resolveEncryption(config, log);
   const ownStorage = deps.storage === undefined;
   const baseStorage = deps.storage ?? new EtcdStorage({ endpoints: config.etcdServers, log: log.child({ subsystem: 'etcd' }) });
-  const storage = new InstrumentedStorage(baseStorage, metrics);
+  const encrypting = encryption && new EncryptingStorage(baseStorage, encryption);
+  const storage = new InstrumentedStorage(encrypting ?? baseStorage, metrics);
   const registry = new Registry(storage, {
     log,
     ...(config.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: config.bookmarkIntervalMs } : {}),
     ...(config.watchCacheCapacity !== undefined ? { watchCacheCapacity: config.watchCacheCapacity } : {}),
+    admission: {
+      ...(config.defaultNotReadyTolerationSeconds !== undefined ? { defaultNotReadyTolerationSeconds: config.defaultNotReadyTolerationSeconds } : {}),
+      ...(config.defaultUnreachableTolerationSeconds !== undefined ? { defaultUnreachableTolerationSeconds: config.defaultUnreachableTolerationSeconds } : {}),
+    },
   });
   registry.start();
   const service = new ResourcesService({ registry, metrics, log });
@@ -101,6 +117,8 @@ async function launch(config: ApiserverConfig, deps: ApiserverDeps): Promise<{ s
     stop,
   };
   const bootstrapped = registry.bootstrap().catch((e: unknown) => log.error({ err: e }, 'bootstrap failed'));
+  // Once storage answers: values still under an older encryption key (or none) move to the current one.
+  if (encrypting) void bootstrapped.then(() => rewriteStaleValues(encrypting, log));
   return { server, bootstrapped };
 }
 

@@ -134,11 +134,11 @@ test('unknown fields are refused by path, and a wrongly typed value by field', a
   const { registry, close } = await newTestRegistry();
   try {
     const p = pod('a') as unknown as { spec: { containers: Record<string, unknown>[] } };
-    p.spec.containers[0] = { ...p.spec.containers[0], livenessProbe: { httpGet: { path: '/' } } };
+    p.spec.containers[0] = { ...p.spec.containers[0], securityContext: { privileged: true } };
     await rejectsWith(
       registry.store('pods').create('default', p),
       'BadRequest',
-      'Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].livenessProbe"',
+      'Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].securityContext"',
     );
     const rs = replicaSet('r') as unknown as { spec: Record<string, unknown> };
     rs.spec['replicas'] = 'three';

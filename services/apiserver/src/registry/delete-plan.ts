@@ -57,6 +57,19 @@ export function planDelete(strategy: Strategy, current: KubeObject, opts: Delete
   const requested = opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds >= 0 ? opts.gracePeriodSeconds : undefined;
   const graceful = strategy.gracePeriodSeconds !== undefined;
 
+  // Namespaces: the first delete only marks; while the kind's own finalizers remain, later ones change nothing.
+  if (strategy.markForDeletion) {
+    if (!meta.deletionTimestamp) {
+      meta.deletionTimestamp = nowRFC3339(now);
+      strategy.markForDeletion(obj);
+      const finalizers = gcFinalizers(meta.finalizers ?? [], opts.propagationPolicy);
+      if (finalizers.length > 0) meta.finalizers = finalizers;
+      else delete meta.finalizers;
+      return { action: 'update', object: obj };
+    }
+    if ((strategy.specFinalizers?.(obj) ?? []).length > 0) return { action: 'none' };
+  }
+
   if (meta.deletionTimestamp) {
     const existing = meta.deletionGracePeriodSeconds;
     if (graceful && existing !== undefined && existing > 0) {
@@ -96,11 +109,16 @@ export function planDelete(strategy: Strategy, current: KubeObject, opts: Delete
   return { action: 'delete' };
 }
 
-/** An update that removes the last finalizer of an object whose grace is over deletes it (ShouldDeleteDuringUpdate). */
-export function shouldDeleteDuringUpdate(next: KubeObject, old: KubeObject): boolean {
+/**
+ * An update that leaves no finalizer on an object marked for deletion whose grace is over deletes it
+ * (ShouldDeleteDuringUpdate; for namespaces also ShouldDeleteNamespaceDuringUpdate's spec.finalizers).
+ */
+export function shouldDeleteDuringUpdate(strategy: Strategy, next: KubeObject, old: KubeObject): boolean {
+  const grace = old.metadata.deletionGracePeriodSeconds;
   return (
     (next.metadata.finalizers ?? []).length === 0 &&
+    (strategy.specFinalizers?.(next) ?? []).length === 0 &&
     old.metadata.deletionTimestamp !== undefined &&
-    old.metadata.deletionGracePeriodSeconds === 0
+    (grace === undefined || grace === 0)
   );
 }

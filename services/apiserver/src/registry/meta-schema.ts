@@ -20,7 +20,8 @@ export const objectMetaSchema: Schema = S.object({
   finalizers: S.array(S.string),
 });
 
-export const conditionSchema: Schema = S.object({
+/** The fields of a metav1-style condition; kinds with more (DeploymentCondition) extend them. */
+export const conditionFields: Readonly<Record<string, Schema>> = {
   type: S.string,
   status: S.string,
   reason: S.string,
@@ -28,7 +29,9 @@ export const conditionSchema: Schema = S.object({
   lastTransitionTime: S.string,
   lastHeartbeatTime: S.string,
   lastProbeTime: S.string,
-});
+};
+
+export const conditionSchema: Schema = S.object({ ...conditionFields });
 
 export const labelSelectorSchema: Schema = S.object({
   matchLabels: S.map(S.string),

@@ -1,7 +1,7 @@
 // The object an update stores (rest.BeforeUpdate and the strategies' PrepareForUpdate): the
 // server's metadata (uid, creationTimestamp, deletion marks, generation) kept, status kept by the
-// main resource and nothing but status taken by the `status` subresource, then validated;
-// generation grows when the spec changed.
+// main resource and nothing but status taken by the `status` subresource, a kind's own update
+// subresources (namespaces/finalize), then validated; generation grows when the spec changed.
 
 import { isDeepStrictEqual } from 'node:util';
 import { errors, type FieldError, type KubeObject } from '@skiff/api';
@@ -23,9 +23,20 @@ function prepareStatusUpdate(s: Strategy, current: KubeObject, next: KubeObject)
   return updated;
 }
 
+/** A kind's own update subresource: it builds the object from the stored one, which is then validated. */
+function prepareSubresourceUpdate(s: Strategy, current: KubeObject, next: KubeObject, subresource: string): KubeObject {
+  const build = s.updateSubresources?.[subresource];
+  if (!build) throw errors.notFound(`${s.info.resource}/${subresource}`, current.metadata.name ?? '');
+  const updated = build(next, structuredClone(current));
+  s.applyDefaults(updated);
+  const problems = [...s.validate(updated), ...validateObjectMetaUpdate(updated.metadata, current.metadata)];
+  if (problems.length > 0) invalid(s, updated, problems);
+  return updated;
+}
+
 export function prepareUpdate(s: Strategy, current: KubeObject, next: KubeObject, subresource: string): KubeObject {
   if (subresource === 'status') return prepareStatusUpdate(s, current, next);
-  if (subresource) throw errors.notFound(`${s.info.resource}/${subresource}`, current.metadata.name ?? '');
+  if (subresource) return prepareSubresourceUpdate(s, current, next, subresource);
   const meta = next.metadata;
   const old = current.metadata;
   if (meta.uid === undefined && old.uid !== undefined) meta.uid = old.uid;
@@ -41,10 +52,12 @@ export function prepareUpdate(s: Strategy, current: KubeObject, next: KubeObject
     if (current.status === undefined) delete next.status;
     else next.status = current.status;
   }
+  s.prepareForUpdate?.(next, current);
   s.applyDefaults(next);
   const problems = [...s.validate(next), ...validateObjectMetaUpdate(meta, old)];
   if (problems.length === 0) problems.push(...s.validateUpdate(next, current));
   if (problems.length > 0) invalid(s, next, problems);
-  if (s.tracksGeneration && !isDeepStrictEqual(next.spec, current.spec)) meta.generation = (old.generation ?? 0) + 1;
+  const changed = s.generationChanged ? s.generationChanged(next, current) : !isDeepStrictEqual(next.spec, current.spec);
+  if (s.tracksGeneration && changed) meta.generation = (old.generation ?? 0) + 1;
   return next;
 }

@@ -3,14 +3,16 @@
 
 import { ApiError, isApiError, type KubeObject, type Namespace, type Pod } from '@skiff/api';
 import { silentLogger, type Logger } from '@skiff/component';
+import { defaultAdmission, type AdmissionOptions } from '../admission/admission.js';
 import type { Storage } from '../storage/storage.js';
 import { WatchCache } from '../storage/watch-cache.js';
 import { bindPod } from './pod-binding.js';
 import { ResourceStore, type NamespaceState } from './resource-store.js';
 import { DEFAULT_BOOKMARK_INTERVAL_MS, startWatch, type ActiveWatch, type WatchOptions, type WatchSink } from './resource-watch.js';
 import { STRATEGIES } from './strategies/index.js';
+import { BOOTSTRAP_NAMESPACES } from './strategies/namespace.js';
 
-export const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+export { BOOTSTRAP_NAMESPACES };
 
 export interface RegistryOptions {
   log?: Logger;
@@ -20,6 +22,8 @@ export interface RegistryOptions {
   retryMs?: number;
   /** A fixed watch cache size per kind (tests of 410); default Kubernetes' dynamic 100..102400 events. */
   watchCacheCapacity?: number;
+  /** Settings of the admission plugins every create and update goes through (src/admission). */
+  admission?: AdmissionOptions;
 }
 
 export class Registry {
@@ -42,6 +46,7 @@ export class Registry {
     const deps = {
       storage,
       namespaceState: (ns: string) => this.namespaceState(ns),
+      admission: defaultAdmission(this, { ...(opts.now ? { now: opts.now } : {}), ...opts.admission }),
       ...(opts.now ? { now: opts.now } : {}),
     };
     for (const [resource, strategy] of STRATEGIES) {

@@ -5,7 +5,8 @@
 
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { apiVersionOf, applyMergePatch, errors, isApiError, nowRFC3339, type KubeList, type KubeObject } from '@skiff/api';
+import { ApiError, apiVersionOf, applyMergePatch, errors, isApiError, nowRFC3339, type KubeList, type KubeObject, type Scale } from '@skiff/api';
+import type { Admission, Operation } from '../admission/admission.js';
 import type { Storage, StoredValue } from '../storage/storage.js';
 import { decodeObject, encodeObject, listPrefix, objectStorageKey } from './codec.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
@@ -15,11 +16,17 @@ import { ObjectFilter, type FilterOptions } from './object-filter.js';
 import { viaStorage } from './storage-errors.js';
 import { qualifiedKind, qualifiedResource, type Strategy } from './strategy.js';
 import { prepareUpdate } from './prepare-update.js';
+import { applyScale, decodeScale, scaleOf } from './scale.js';
 import { fe } from './validation/field-errors.js';
 
 export interface WriteOptions {
   dryRun?: boolean;
-  /** "" (the object) or "status". */
+  /** "" (the object), "status", "scale" (Deployments, ReplicaSets) or a kind's own ("finalize" for namespaces). */
+  subresource?: string;
+}
+
+export interface GetOptions {
+  /** "" (the object), "status" (the object too) or "scale" (an autoscaling/v1 Scale). */
   subresource?: string;
 }
 
@@ -34,6 +41,8 @@ export interface StoreDeps {
   storage: Storage;
   /** Whether a namespace exists (and is not being deleted): namespaced kinds check before create. */
   namespaceState: (namespace: string) => Promise<NamespaceState>;
+  /** Admission plugins: mutating after defaults, validating right before the write (src/admission). */
+  admission?: Admission;
   now?: () => Date;
 }
 
@@ -92,6 +101,8 @@ export class ResourceStore {
     const ns = this.resolveNamespace(namespace, obj);
     const meta = obj.metadata;
     if (meta.resourceVersion) throw errors.badRequest('resourceVersion should not be set on objects to be created');
+    // NamespaceLifecycle admission runs before the object is defaulted and validated.
+    if (this.info.namespaced) await this.checkNamespace(ns, meta.name ?? '');
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     meta.uid = randomUUID();
@@ -99,10 +110,12 @@ export class ResourceStore {
     if (this.strategy.tracksGeneration) meta.generation = 1;
     else delete meta.generation;
     this.strategy.applyDefaults(obj);
+    const admit = this.admissionAttributes('CREATE', ns, obj, undefined, opts);
+    await this.deps.admission?.admit(admit);
     this.strategy.prepareForCreate(obj);
     const problems = [...this.strategy.validate(obj), ...this.strategy.validateStatus(obj, obj)];
     if (problems.length > 0) this.invalid(obj, problems);
-    if (this.info.namespaced) await this.checkNamespace(ns);
+    await this.deps.admission?.validate(admit);
 
     const generated = !meta.name && meta.generateName !== undefined;
     for (let attempt = 0; ; attempt++) {
@@ -123,11 +136,22 @@ export class ResourceStore {
     }
   }
 
-  private async checkNamespace(ns: string): Promise<void> {
+  private admissionAttributes(operation: Operation, namespace: string, object: KubeObject, oldObject: KubeObject | undefined, opts: WriteOptions) {
+    return { operation, info: this.info, subresource: '', namespace, object, ...(oldObject ? { oldObject } : {}), dryRun: opts.dryRun ?? false };
+  }
+
+  /** NamespaceLifecycle: a namespaced object is created only in a namespace that exists and is not terminating. */
+  private async checkNamespace(ns: string, name: string): Promise<void> {
     const state = await this.deps.namespaceState(ns);
     if (state === 'missing') throw errors.notFound('namespaces', ns);
     if (state === 'terminating') {
-      throw errors.forbidden(this.resource, '', `unable to create new content in namespace ${ns} because it is being terminated`);
+      const why = `unable to create new content in namespace ${ns} because it is being terminated`;
+      // admission.NewForbidden: without a name yet (generateName), the message names only the resource.
+      throw new ApiError('Forbidden', name ? `${this.resource} "${name}" is forbidden: ${why}` : `${this.resource} is forbidden: ${why}`, {
+        name,
+        kind: this.resource,
+        causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }],
+      });
     }
   }
 
@@ -144,9 +168,13 @@ export class ResourceStore {
     return stored;
   }
 
-  async get(namespace: string, name: string): Promise<KubeObject> {
+  async get(namespace: string, name: string, opts: GetOptions = {}): Promise<KubeObject> {
+    const sub = opts.subresource ?? '';
+    const supported = sub === '' || (sub === 'status' && this.strategy.hasStatusSubresource) || (sub === 'scale' && this.strategy.hasScaleSubresource);
+    if (!supported) throw errors.notFound(`${this.info.resource}/${sub}`, name);
     const stored = await this.read(namespace, name);
-    return decodeObject(stored.value, stored.modRevision);
+    const obj = decodeObject(stored.value, stored.modRevision);
+    return sub === 'scale' ? scaleOf(obj) : obj;
   }
 
   async list(opts: ListOptions = {}): Promise<KubeList> {
@@ -180,40 +208,113 @@ export class ResourceStore {
     return list;
   }
 
+  /**
+   * Replaces the object (or a subresource). With metadata.resourceVersion it is a compare-and-swap on
+   * it; without, kinds that allow unconditional updates replace whatever is stored (still a
+   * compare-and-swap on the revision just read, retried when another write wins the race).
+   */
   async update(namespace: string, name: string, body: unknown, opts: WriteOptions = {}): Promise<KubeObject> {
-    const next = decodeBody(this.strategy, body);
-    const ns = this.resolveNamespace(namespace, next);
-    if (next.metadata.name && name && next.metadata.name !== name) {
-      throw errors.badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${name})`);
+    if (opts.subresource === 'scale') return this.updateScale(namespace, name, body, opts);
+    const first = decodeBody(this.strategy, body);
+    const ns = this.resolveNamespace(namespace, first);
+    if (first.metadata.name && name && first.metadata.name !== name) {
+      throw errors.badRequest(`the name of the object (${first.metadata.name}) does not match the name on the URL (${name})`);
     }
-    const objName = name || next.metadata.name || '';
-    next.metadata.name = objName;
-    if (!next.metadata.resourceVersion) {
+    const objName = name || first.metadata.name || '';
+    const rv = first.metadata.resourceVersion;
+    if (!rv && this.strategy.allowUnconditionalUpdate === false) {
       throw errors.invalid(qualifiedKind(this.info), objName, [
         { type: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' },
       ]);
     }
-    const stored = await this.read(ns, objName);
-    const current = decodeObject(stored.value, stored.modRevision);
-    if (current.metadata.resourceVersion !== next.metadata.resourceVersion) throw errors.staleResourceVersion(this.resource, objName);
-    return this.write(ns, current, next, opts);
+    return this.retrying(ns, objName, rv, async (current) => {
+      const next = decodeBody(this.strategy, body);
+      this.resolveNamespace(ns, next);
+      next.metadata.name = objName;
+      next.metadata.resourceVersion = current.metadata.resourceVersion ?? '';
+      return this.write(ns, current, next, opts);
+    });
+  }
+
+  /**
+   * Reads the object and runs `attempt` on it. With a resourceVersion precondition a stale read is a
+   * Conflict; without one a Conflict (another write won the race) reads again and retries.
+   */
+  private async retrying<T>(ns: string, name: string, precondition: string | undefined, attempt: (current: KubeObject) => Promise<T>): Promise<T> {
+    for (let i = 0; ; i++) {
+      const stored = await this.read(ns, name);
+      const current = decodeObject(stored.value, stored.modRevision);
+      if (precondition && precondition !== current.metadata.resourceVersion) throw errors.staleResourceVersion(this.resource, name);
+      try {
+        return await attempt(current);
+      } catch (e) {
+        if (!(isApiError(e, 'Conflict') && !precondition && i + 1 < MAX_RETRIES)) throw e;
+      }
+    }
+  }
+
+  /** The kind must have the scale subresource. */
+  private checkScalable(name: string): void {
+    if (!this.strategy.hasScaleSubresource) throw errors.notFound(`${this.info.resource}/scale`, name);
+  }
+
+  /** Writes a Scale over the object's spec.replicas; returns the new Scale. */
+  private async writeScale(ns: string, current: KubeObject, scale: Scale, opts: WriteOptions): Promise<Scale> {
+    const next = applyScale(this.info, current, scale);
+    return scaleOf(await this.write(ns, current, next, { ...opts, subresource: '' }));
+  }
+
+  /** Update of the `scale` subresource: a Scale whose resourceVersion, when set, is a precondition. */
+  private async updateScale(namespace: string, name: string, body: unknown, opts: WriteOptions): Promise<Scale> {
+    this.checkScalable(name);
+    const scale = decodeScale(this.info, body);
+    const ns = this.ns(namespace);
+    const meta = scale.metadata;
+    if (meta.namespace && this.info.namespaced && namespace && meta.namespace !== namespace) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    if (meta.name && name && meta.name !== name) {
+      throw errors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+    }
+    const objName = name || meta.name || '';
+    return this.retrying(ns, objName, meta.resourceVersion, (current) => this.writeScale(ns, current, scale, opts));
+  }
+
+  /** Merge patch of the `scale` subresource: applied to the current Scale, then written as an update. */
+  private async patchScale(namespace: string, name: string, patch: object, opts: WriteOptions): Promise<Scale> {
+    this.checkScalable(name);
+    const ns = this.ns(namespace);
+    const pinned = pinnedResourceVersion(patch);
+    return this.retrying(ns, name, pinned, async (current) => {
+      const scale = decodeScale(this.info, applyMergePatch(scaleOf(current), patch));
+      if (scale.metadata.name !== name) throw fieldImmutable(this.info, name, 'metadata.name', scale.metadata.name);
+      return this.writeScale(ns, current, scale, opts);
+    });
   }
 
   /** Validates and writes `next` over `current` (whose resourceVersion is the compare-and-swap revision). */
   private async write(ns: string, current: KubeObject, next: KubeObject, opts: WriteOptions): Promise<KubeObject> {
     const name = current.metadata.name ?? '';
     const updated = prepareUpdate(this.strategy, current, next, opts.subresource ?? '');
-    const { resourceVersion: _a, ...a } = updated.metadata;
-    const { resourceVersion: _b, ...b } = current.metadata;
-    if (isDeepStrictEqual({ ...updated, metadata: a }, { ...current, metadata: b })) return current;
-    if (opts.dryRun) return updated;
+    if (!opts.subresource && this.deps.admission) {
+      const admit = this.admissionAttributes('UPDATE', ns, updated, current, opts);
+      await this.deps.admission.admit(admit);
+      await this.deps.admission.validate(admit);
+    }
     const expected = Number(current.metadata.resourceVersion);
     const key = this.key(ns, name);
-    if (shouldDeleteDuringUpdate(updated, current)) {
+    // Checked before the no-op test, as the generic store does: an update of a namespace that is
+    // marked and has no finalizers left removes it even when it changes nothing.
+    if (shouldDeleteDuringUpdate(this.strategy, updated, current)) {
+      if (opts.dryRun) return updated;
       const rev = await viaStorage(this.resource, name, () => this.deps.storage.delete(key, expected));
       updated.metadata.resourceVersion = String(rev);
       return updated;
     }
+    const { resourceVersion: _a, ...a } = updated.metadata;
+    const { resourceVersion: _b, ...b } = current.metadata;
+    if (isDeepStrictEqual({ ...updated, metadata: a }, { ...current, metadata: b })) return current;
+    if (opts.dryRun) return updated;
     const rev = await viaStorage(this.resource, name, () => this.deps.storage.update(key, encodeObject(updated), expected));
     updated.metadata.resourceVersion = String(rev);
     return updated;
@@ -224,23 +325,15 @@ export class ResourceStore {
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
       throw errors.badRequest('the patch must be a JSON object (application/merge-patch+json)');
     }
-    const pinned = (patch as { metadata?: { resourceVersion?: unknown } }).metadata?.resourceVersion;
+    if (opts.subresource === 'scale') return this.patchScale(namespace, name, patch, opts);
     const ns = this.ns(namespace);
-    for (let attempt = 0; ; attempt++) {
-      const stored = await this.read(ns, name);
-      const current = decodeObject(stored.value, stored.modRevision);
-      const patched = applyMergePatch(current, patch);
-      const next = decodeBody(this.strategy, patched);
+    return this.retrying(ns, name, pinnedResourceVersion(patch), async (current) => {
+      const next = decodeBody(this.strategy, applyMergePatch(current, patch));
       this.resolveNamespace(ns, next);
       if (next.metadata.name !== name) throw fieldImmutable(this.info, name, 'metadata.name', next.metadata.name);
-      if (pinned === undefined || pinned === null || pinned === '') next.metadata.resourceVersion = current.metadata.resourceVersion ?? '';
-      else if (String(pinned) !== current.metadata.resourceVersion) throw errors.staleResourceVersion(this.resource, name);
-      try {
-        return await this.write(ns, current, next, opts);
-      } catch (e) {
-        if (!(isApiError(e, 'Conflict') && (pinned == null || pinned === '') && attempt + 1 < MAX_RETRIES)) throw e;
-      }
-    }
+      next.metadata.resourceVersion = current.metadata.resourceVersion ?? '';
+      return this.write(ns, current, next, opts);
+    });
   }
 
   /** Reads, applies `mutate` and writes with compare-and-swap, retrying on conflict. No validation: for system writes such as binding. */
@@ -261,6 +354,8 @@ export class ResourceStore {
   }
 
   async delete(namespace: string, name: string, opts: DeleteOptions = {}, dryRun = false): Promise<KubeObject> {
+    const forbidden = this.strategy.deleteForbidden?.(name);
+    if (forbidden) throw errors.forbidden(this.resource, name, forbidden);
     const ns = this.ns(namespace);
     for (let attempt = 0; ; attempt++) {
       const stored = await this.read(ns, name);
@@ -283,6 +378,12 @@ export class ResourceStore {
       }
     }
   }
+}
+
+/** The resourceVersion a merge patch names (a precondition), if any. */
+function pinnedResourceVersion(patch: object): string | undefined {
+  const rv = (patch as { metadata?: { resourceVersion?: unknown } }).metadata?.resourceVersion;
+  return rv === undefined || rv === null || rv === '' ? undefined : String(rv);
 }
 
 function fieldImmutable(info: Strategy['info'], name: string, field: string, value: unknown) {

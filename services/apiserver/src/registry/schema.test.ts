@@ -9,12 +9,12 @@ const schema = S.object({
 
 test('checkSchema names each unknown field by its path', () => {
   const problems = checkSchema(
-    { metadata: { name: 'a', uid2: 'x' }, spec: { containers: [{ name: 'c' }, { name: 'd', livenessProbe: {} }] }, extra: 1 },
+    { metadata: { name: 'a', uid2: 'x' }, spec: { containers: [{ name: 'c' }, { name: 'd', securityContext: {} }] }, extra: 1 },
     schema,
   );
   assert.deepEqual(
     problems.map((p) => p.message),
-    ['unknown field "metadata.uid2"', 'unknown field "spec.containers[1].livenessProbe"', 'unknown field "extra"'],
+    ['unknown field "metadata.uid2"', 'unknown field "spec.containers[1].securityContext"', 'unknown field "extra"'],
   );
 });
 

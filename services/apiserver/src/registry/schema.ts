@@ -4,7 +4,7 @@
 // Kubernetes' strict field validation does.
 
 export type Schema =
-  | { readonly type: 'string' | 'integer' | 'number' | 'boolean' | 'quantity' | 'any' }
+  | { readonly type: 'string' | 'integer' | 'number' | 'boolean' | 'quantity' | 'intOrString' | 'any' }
   | { readonly type: 'object'; readonly fields: Readonly<Record<string, Schema>> }
   | { readonly type: 'array'; readonly items: Schema }
   | { readonly type: 'map'; readonly values: Schema };
@@ -16,6 +16,8 @@ export const S = {
   boolean: { type: 'boolean' } as Schema,
   /** A resource quantity: "100m", "1Gi" or a plain number. */
   quantity: { type: 'quantity' } as Schema,
+  /** intstr.IntOrString: an integer or a string ("25%"). */
+  intOrString: { type: 'intOrString' } as Schema,
   object: (fields: Record<string, Schema>): Schema => ({ type: 'object', fields }),
   array: (items: Schema): Schema => ({ type: 'array', items }),
   map: (values: Schema): Schema => ({ type: 'map', values }),
@@ -55,6 +57,8 @@ export function checkSchema(value: unknown, schema: Schema, path = ''): SchemaPr
       return typeof value === 'number' && Number.isInteger(value) ? [] : [typeProblem(path, value, 'integer')];
     case 'quantity':
       return typeof value === 'string' || typeof value === 'number' ? [] : [typeProblem(path, value, 'resource.Quantity')];
+    case 'intOrString':
+      return typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value)) ? [] : [typeProblem(path, value, 'intstr.IntOrString')];
     case 'array':
       if (!Array.isArray(value)) return [typeProblem(path, value, 'array')];
       return value.flatMap((item, i) => checkSchema(item, schema.items, `${path}[${i}]`));

@@ -16,10 +16,26 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   readonly tracksGeneration: boolean;
   /** The kind has a `status` that the main resource ignores and the `status` subresource sets. */
   readonly hasStatusSubresource: boolean;
+  /**
+   * Whether an update without metadata.resourceVersion replaces whatever is stored
+   * (AllowUnconditionalUpdate). Default true, as for every kind Skiff serves; false refuses it as Invalid.
+   */
+  readonly allowUnconditionalUpdate?: boolean;
+  /** The autoscaling/v1 `scale` subresource over spec.replicas, status.replicas and spec.selector. */
+  readonly hasScaleSubresource?: boolean;
   /** Fills defaults; runs on create and on every update (as Kubernetes defaults every decode). */
   applyDefaults(obj: T): void;
   /** Create-only preparation (e.g. reset status). Runs after applyDefaults. */
   prepareForCreate(obj: T): void;
+  /** Update-only preparation of the main resource beyond keeping status (PrepareForUpdate). */
+  prepareForUpdate?(obj: T, old: T): void;
+  /** Whether an update of the main resource starts a new generation; default: the spec changed. */
+  generationChanged?(obj: T, old: T): boolean;
+  /**
+   * Update subresources beyond `status` (namespaces/finalize): the object to store, built from the
+   * stored one and the request's. It is then defaulted and validated like the object itself.
+   */
+  readonly updateSubresources?: Readonly<Record<string, (obj: T, old: T) => T>>;
   validate(obj: T): FieldError[];
   /** Update rules beyond `validate(obj)`: immutable fields and allowed transitions. */
   validateUpdate(obj: T, old: T): FieldError[];
@@ -31,6 +47,16 @@ export interface Strategy<T extends KubeObject = KubeObject> {
    * (undefined: the object's default). Absent for kinds that are deleted at once.
    */
   gracePeriodSeconds?(obj: T, requested: number | undefined): number;
+  /**
+   * Kinds whose first delete only marks the object (namespaces): called on the object being marked
+   * with deletionTimestamp, to record it (status.phase Terminating). The object then stays while
+   * `specFinalizers` or metadata.finalizers are not empty.
+   */
+  markForDeletion?(obj: T): void;
+  /** The kind's own finalizers (a namespace's spec.finalizers), which hold a marked object too. */
+  specFinalizers?(obj: T): readonly string[];
+  /** Why an object of this name may never be deleted (the built-in namespaces), or undefined. */
+  deleteForbidden?(name: string): string | undefined;
 }
 
 /** The selectable fields of any object, plus the kind's own. */

@@ -1,7 +1,7 @@
 // Shared by the registry's unit tests: a Registry over MemoryStorage with the bootstrap namespaces,
 // and small object builders.
 
-import { isApiError, type ApiError, type Pod, type ReplicaSet } from '@skiff/api';
+import { isApiError, type ApiError, type Deployment, type Pod, type ReplicaSet } from '@skiff/api';
 import assert from 'node:assert/strict';
 import { MemoryStorage } from '../storage/memory-storage.js';
 import { Registry, type RegistryOptions } from './registry.js';
@@ -41,6 +41,17 @@ export function replicaSet(name: string, replicas?: number): ReplicaSet {
       template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image: 'skiff/demo-web:v1' }] } },
     },
   };
+}
+
+/** The ReplicaSet's spec as a Deployment. */
+export function deployment(name: string, replicas?: number): Deployment {
+  const { metadata, spec } = replicaSet(name, replicas);
+  return { apiVersion: 'apps/v1', kind: 'Deployment', metadata, spec };
+}
+
+/** The "field: message" of each cause of an Invalid error. */
+export function causes(e: { details: { causes?: { field: string; message: string }[] } }): string[] {
+  return (e.details.causes ?? []).map((c) => `${c.field}: ${c.message}`);
 }
 
 /** Asserts that `promise` rejects with an ApiError of `reason` whose message matches `message`. */

@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod, ReplicaSet } from '@skiff/api';
-import { newTestRegistry, pod, rejectsWith, replicaSet } from './test-fixtures.js';
+import { MemoryStorage } from '../storage/memory-storage.js';
+import { Registry } from './registry.js';
+import { ResourceStore } from './resource-store.js';
+import { leaseStrategy } from './strategies/lease.js';
+import type { Strategy } from './strategy.js';
+import { deployment, newTestRegistry, pod, rejectsWith, replicaSet } from './test-fixtures.js';
 
 test('update is compare-and-swap on resourceVersion', async () => {
   const { registry, close } = await newTestRegistry();
@@ -19,13 +24,96 @@ test('update is compare-and-swap on resourceVersion', async () => {
       'Conflict',
       'Operation cannot be fulfilled on pods "web": the object has been modified; please apply your changes to the latest version and try again',
     );
-    const noRv = structuredClone(created);
-    delete noRv.metadata.resourceVersion;
-    await rejectsWith(pods.update('default', 'web', noRv), 'Invalid', 'Pod "web" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update');
     await rejectsWith(pods.update('default', 'other', updated), 'BadRequest', 'the name of the object (web) does not match the name on the URL (other)');
     await rejectsWith(pods.update('default', 'missing', { ...pod('missing'), metadata: { name: 'missing', resourceVersion: '3' } }), 'NotFound', 'pods "missing" not found');
   } finally {
     await close();
+  }
+});
+
+test('an update without resourceVersion is unconditional: it replaces whatever is stored', async () => {
+  const { registry, close } = await newTestRegistry();
+  try {
+    for (const [resource, obj] of [
+      ['pods', pod('web')],
+      ['replicasets', replicaSet('web')],
+      ['deployments', deployment('web')],
+      ['leases', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'web', namespace: 'default' }, spec: { holderIdentity: 'a' } }],
+    ] as const) {
+      const store = registry.store(resource);
+      const created = await store.create('default', obj);
+      await store.patch('default', 'web', { metadata: { labels: { moved: 'on' } } });
+      const blind = structuredClone(created);
+      delete blind.metadata.resourceVersion;
+      blind.metadata.annotations = { replaced: 'yes' };
+      const out = await store.update('default', 'web', blind);
+      assert.deepEqual(out.metadata.annotations, { replaced: 'yes' }, resource);
+      assert.equal(out.metadata.labels?.['moved'], undefined, `${resource}: the whole object is replaced, the label written meanwhile included`);
+      assert.equal((await store.get('default', 'web')).metadata.resourceVersion, out.metadata.resourceVersion);
+    }
+    await registry.store('namespaces').create('', { metadata: { name: 'team' } });
+    const ns = await registry.store('namespaces').update('', 'team', { metadata: { name: 'team', labels: { a: 'b' } } });
+    assert.deepEqual(ns.metadata.labels, { a: 'b' });
+    await registry.store('nodes').create('', { metadata: { name: 'n1' }, spec: {} });
+    const node = await registry.store('nodes').update('', 'n1', { metadata: { name: 'n1' }, spec: { unschedulable: true } });
+    assert.equal((node as { spec?: { unschedulable?: boolean } }).spec?.unschedulable, true);
+    await rejectsWith(registry.store('pods').update('default', 'missing', pod('missing')), 'NotFound', 'pods "missing" not found');
+  } finally {
+    await close();
+  }
+});
+
+test('a kind that refuses unconditional updates answers Invalid without resourceVersion', async () => {
+  const storage = new MemoryStorage();
+  const leases = new ResourceStore({ ...leaseStrategy, allowUnconditionalUpdate: false } as Strategy, { storage, namespaceState: async () => 'active' });
+  try {
+    const created = await leases.create('default', { metadata: { name: 'l', namespace: 'default' }, spec: {} });
+    await rejectsWith(
+      leases.update('default', 'l', { metadata: { name: 'l', namespace: 'default' }, spec: { holderIdentity: 'x' } }),
+      'Invalid',
+      'Lease.coordination.k8s.io "l" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update',
+    );
+    const ok = await leases.update('default', 'l', { ...created, spec: { holderIdentity: 'x' } });
+    assert.equal((ok as { spec: { holderIdentity?: string } }).spec.holderIdentity, 'x');
+  } finally {
+    await storage.close();
+  }
+});
+
+test('an unconditional update that loses a race reads again and retries; a conditional one answers Conflict', async () => {
+  /** Storage in which another writer updates the key just before each of the next `races` updates. */
+  class RacingStorage extends MemoryStorage {
+    races = 0;
+    override async update(key: string, value: string, expected: number): Promise<number> {
+      if (this.races > 0) {
+        this.races--;
+        const cur = await this.get(key);
+        if (cur) await super.update(key, cur.value.replace('"labels":{}', '"labels":{"racer":"won"}'), cur.modRevision);
+      }
+      return super.update(key, value, expected);
+    }
+  }
+  const storage = new RacingStorage();
+  const registry = new Registry(storage);
+  registry.start();
+  await registry.bootstrap();
+  const pods = registry.store('pods');
+  try {
+    const created = await pods.create('default', pod('web'));
+    storage.races = 2;
+    const blind = structuredClone(created);
+    delete blind.metadata.resourceVersion;
+    blind.metadata.labels = { mine: 'yes' };
+    const out = await pods.update('default', 'web', blind);
+    assert.deepEqual(out.metadata.labels, { mine: 'yes' });
+    assert.equal(storage.races, 0, 'both races happened and were retried');
+    const pinned = await pods.get('default', 'web');
+    pinned.metadata.labels = {};
+    storage.races = 1;
+    await rejectsWith(pods.update('default', 'web', pinned), 'Conflict', /the object has been modified/);
+  } finally {
+    await registry.stop();
+    await storage.close();
   }
 });
 
@@ -99,7 +187,8 @@ test('immutable fields: uid, namespace, the pod spec beyond images and added tol
     await rejectsWith(pods.update('default', 'web', uid), 'Invalid', /metadata\.uid: Invalid value: "other": field is immutable/);
     const image = structuredClone(p);
     image.spec.containers[0]!.image = 'skiff/demo-web:v2';
-    image.spec.tolerations = [{ key: 'k', operator: 'Exists', effect: 'NoSchedule' }];
+    // Added to the ones DefaultTolerationSeconds gave the pod (removing any would be refused).
+    image.spec.tolerations = [...(p.spec.tolerations ?? []), { key: 'k', operator: 'Exists', effect: 'NoSchedule' }];
     const p2 = (await pods.update('default', 'web', image)) as Pod;
     assert.equal(p2.spec.containers[0]?.image, 'skiff/demo-web:v2');
     const policy = structuredClone(p2);

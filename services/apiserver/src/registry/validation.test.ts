@@ -1,11 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from '@skiff/api';
-import { newTestRegistry, pod, rejectsWith, replicaSet } from './test-fixtures.js';
-
-function causes(e: { details: { causes?: { field: string; message: string }[] } }): string[] {
-  return (e.details.causes ?? []).map((c) => `${c.field}: ${c.message}`);
-}
+import { causes, newTestRegistry, pod, rejectsWith, replicaSet } from './test-fixtures.js';
 
 test('pod validation reports each problem with its field path', async () => {
   const { registry, close } = await newTestRegistry();

@@ -69,6 +69,11 @@ test('errors keep their reason and field causes across gRPC', async () => {
   assert.equal(unknown.message, 'the server doesn\'t have a resource type "widgets"');
   const badPolicy = await apiError(client.delete('pods', 'default', 'x', { propagationPolicy: 'Sideways' as 'Orphan' }));
   assert.equal(badPolicy.reason, 'Invalid');
+  assert.equal(
+    badPolicy.message,
+    'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "Sideways": supported values: "Foreground", "Background", "Orphan", "nil"',
+  );
+  assert.deepEqual(badPolicy.details.causes?.map((c) => c.field), ['propagationPolicy']);
 });
 
 test('malformed JSON is a BadRequest that says so, and nothing is written', async () => {

@@ -3,11 +3,13 @@
 
 import * as grpc from '@grpc/grpc-js';
 import { ApiError, errors, type KubeObject } from '@skiff/api';
-import { loadSkiffProto, toGrpcError } from '@skiff/client';
+import { loadSkiffProto, toGrpcError, type ExecInputMessage, type ExecOutputMessage } from '@skiff/client';
 import type { Logger } from '@skiff/component';
 import type { ApiserverMetrics } from '../metrics.js';
 import type { Registry } from '../registry/registry.js';
 import type { ActiveWatch } from '../registry/resource-watch.js';
+import { evictPod } from '../registry/pod-eviction.js';
+import { forwardExec } from './exec.js';
 import { streamLogs, type LogRequest } from './logs.js';
 import { deleteOptionsOf, parseJson, refOf, type ResourceRef } from './request.js';
 import { serverVersion } from './version.js';
@@ -106,16 +108,15 @@ export class ResourcesService {
   implementation(): grpc.UntypedServiceImplementation {
     const { registry } = this.deps;
     return {
-      Create: this.unary<ObjectRequest, { object_json: string }>('POST', 201, async (req, ref) =>
-        this.object(
-          await registry.store(ref.resource).create(ref.namespace, parseJson(req.object_json, 'object'), {
-            dryRun: req.dry_run,
-            subresource: ref.subresource,
-          }),
-        ),
-      ),
+      Create: this.unary<ObjectRequest, { object_json: string }>('POST', 201, async (req, ref) => {
+        const body = parseJson(req.object_json, 'object');
+        if (ref.subresource === 'eviction' && registry.store(ref.resource).info.resource === 'pods') {
+          return { object_json: JSON.stringify(await evictPod(registry, ref.namespace, ref.name, body, { dryRun: req.dry_run })) };
+        }
+        return this.object(await registry.store(ref.resource).create(ref.namespace, body, { dryRun: req.dry_run, subresource: ref.subresource }));
+      }),
       Get: this.unary<RefRequest, { object_json: string }>('GET', 200, async (_req, ref) =>
-        this.object(await registry.store(ref.resource).get(ref.namespace, ref.name)),
+        this.object(await registry.store(ref.resource).get(ref.namespace, ref.name, { subresource: ref.subresource })),
       ),
       List: this.unary<ListRequest, { list_json: string }>('LIST', 200, async (req, ref) => {
         const list = await registry.store(ref.resource).list({
@@ -157,6 +158,12 @@ export class ResourcesService {
       Logs: (call: grpc.ServerWritableStream<LogRequest, { data: Buffer }>) => {
         this.measure('CONNECT', 'pods', 200, async () => {
           const err = await streamLogs(call, registry, this.deps.log);
+          if (err !== undefined) throw err;
+        }).catch(() => undefined);
+      },
+      Exec: (call: grpc.ServerDuplexStream<ExecInputMessage, ExecOutputMessage>) => {
+        this.measure('CONNECT', 'pods', 200, async () => {
+          const err = await forwardExec(call, registry, this.deps.log);
           if (err !== undefined) throw err;
         }).catch(() => undefined);
       },

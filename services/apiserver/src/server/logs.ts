@@ -1,12 +1,11 @@
-// The pods/log subresource: find the pod's node, ask that node's kubelet (its gRPC Kubelet
-// service at the node's InternalIP and kubelet port) and relay the chunks. Cancelling the client
-// call cancels the kubelet call.
+// The pods/log subresource: find the pod's node, ask that node's kubelet (kubelet-target.ts) and
+// relay the chunks. Cancelling the client call cancels the kubelet call.
 
 import * as grpc from '@grpc/grpc-js';
-import { errors, type Node, type Pod } from '@skiff/api';
-import { CHANNEL_OPTIONS, fromGrpcError, loadSkiffProto, toGrpcError } from '@skiff/client';
+import { fromGrpcError, toGrpcError } from '@skiff/client';
 import type { Logger } from '@skiff/component';
 import type { Registry } from '../registry/registry.js';
+import { kubeletClient, resolveKubeletTarget } from './kubelet-target.js';
 
 export interface LogRequest {
   namespace: string;
@@ -22,29 +21,6 @@ interface Chunk {
   data: Buffer;
 }
 
-/** Resolves which container and which kubelet endpoint a log request goes to. */
-export async function resolveLogTarget(registry: Registry, req: LogRequest): Promise<{ pod: Pod; container: string; endpoint: string }> {
-  const namespace = req.namespace || 'default';
-  const pod = (await registry.store('pods').get(namespace, req.name)) as Pod;
-  const names = (pod.spec.containers ?? []).map((c) => c.name);
-  let container = req.container;
-  if (!container) {
-    if (names.length !== 1) {
-      throw errors.badRequest(`a container name must be specified for pod ${req.name}, choose one of: [${names.join(' ')}]`);
-    }
-    container = names[0] ?? '';
-  } else if (!names.includes(container)) {
-    throw errors.badRequest(`container ${container} is not valid for pod ${req.name}`);
-  }
-  const nodeName = pod.spec.nodeName;
-  if (!nodeName) throw errors.badRequest(`pod ${req.name} does not have a host assigned`);
-  const node = (await registry.store('nodes').get('', nodeName)) as Node;
-  const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-  if (!ip || !port) throw errors.unavailable(`node ${nodeName} does not report a kubelet endpoint (InternalIP and daemonEndpoints.kubeletEndpoint.Port)`);
-  return { pod, container, endpoint: ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}` };
-}
-
 /** Relays the log; resolves when the stream ends, with the error it ended with, if any. */
 export function streamLogs(call: grpc.ServerWritableStream<LogRequest, Chunk>, registry: Registry, log: Logger): Promise<unknown> {
   return new Promise<unknown>((resolve) => {
@@ -56,11 +32,11 @@ export function streamLogs(call: grpc.ServerWritableStream<LogRequest, Chunk>, r
       else call.emit('error', toGrpcError(err));
       resolve(err);
     };
-    resolveLogTarget(registry, call.request).then(
+    const req = call.request;
+    resolveKubeletTarget(registry, req.namespace, req.name, req.container).then(
       ({ pod, container, endpoint }) => {
         if (call.cancelled) return finish();
-        const { Kubelet } = loadSkiffProto();
-        const client = new Kubelet(endpoint, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+        const client = kubeletClient(endpoint);
         const upstream = (client['ContainerLogs'] as (req: unknown) => grpc.ClientReadableStream<Chunk>).call(client, {
           pod_uid: pod.metadata.uid ?? '',
           namespace: pod.metadata.namespace ?? '',

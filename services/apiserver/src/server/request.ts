@@ -28,6 +28,7 @@ export function parseJson(text: string, what: string): unknown {
 
 const POLICIES: PropagationPolicy[] = ['Foreground', 'Background', 'Orphan'];
 
+/** The options of a delete; an unknown propagationPolicy is Invalid (422), as ValidateDeleteOptions makes it. */
 export function deleteOptionsOf(req: {
   propagation_policy?: string;
   grace_period_seconds?: number;
@@ -38,7 +39,7 @@ export function deleteOptionsOf(req: {
   const policy = req.propagation_policy ?? '';
   if (policy !== '') {
     if (!POLICIES.includes(policy as PropagationPolicy)) {
-      throw errors.invalid('DeleteOptions', '', [fe.notSupported('propagationPolicy', policy, POLICIES)]);
+      throw errors.invalid('DeleteOptions.meta.k8s.io', '', [fe.notSupported('propagationPolicy', policy, [...POLICIES, 'nil'])]);
     }
     opts.propagationPolicy = policy as PropagationPolicy;
   }

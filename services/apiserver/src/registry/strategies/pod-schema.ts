@@ -3,20 +3,86 @@
 import { S, type Schema } from '../schema.js';
 import { conditionSchema, kindSchema, objectMetaSchema, resourceListSchema } from '../meta-schema.js';
 
+const httpGetSchema = S.object({
+  path: S.string,
+  port: S.intOrString,
+  host: S.string,
+  scheme: S.string,
+  httpHeaders: S.array(S.object({ name: S.string, value: S.string })),
+});
+const execSchema = S.object({ command: S.array(S.string) });
+const tcpSocketSchema = S.object({ port: S.intOrString, host: S.string });
+
+const probeSchema = S.object({
+  exec: execSchema,
+  httpGet: httpGetSchema,
+  tcpSocket: tcpSocketSchema,
+  initialDelaySeconds: S.integer,
+  timeoutSeconds: S.integer,
+  periodSeconds: S.integer,
+  successThreshold: S.integer,
+  failureThreshold: S.integer,
+  terminationGracePeriodSeconds: S.integer,
+});
+
+const lifecycleHandlerSchema = S.object({ exec: execSchema, httpGet: httpGetSchema, tcpSocket: tcpSocketSchema, sleep: S.object({ seconds: S.integer }) });
+
+const objectFieldSelectorSchema = S.object({ fieldPath: S.string, apiVersion: S.string });
+const resourceFieldSelectorSchema = S.object({ containerName: S.string, resource: S.string, divisor: S.quantity });
+const keySelectorSchema = S.object({ name: S.string, key: S.string, optional: S.boolean });
+const envSourceRefSchema = S.object({ name: S.string, optional: S.boolean });
+
 const containerSchema = S.object({
   name: S.string,
   image: S.string,
   command: S.array(S.string),
   args: S.array(S.string),
   workingDir: S.string,
-  env: S.array(S.object({ name: S.string, value: S.string })),
+  env: S.array(
+    S.object({
+      name: S.string,
+      value: S.string,
+      valueFrom: S.object({
+        configMapKeyRef: keySelectorSchema,
+        secretKeyRef: keySelectorSchema,
+        fieldRef: objectFieldSelectorSchema,
+        resourceFieldRef: resourceFieldSelectorSchema,
+      }),
+    }),
+  ),
+  envFrom: S.array(S.object({ prefix: S.string, configMapRef: envSourceRefSchema, secretRef: envSourceRefSchema })),
   ports: S.array(S.object({ name: S.string, containerPort: S.integer, hostPort: S.integer, protocol: S.string })),
   resources: S.object({ requests: resourceListSchema, limits: resourceListSchema }),
+  volumeMounts: S.array(S.object({ name: S.string, mountPath: S.string, subPath: S.string, readOnly: S.boolean })),
+  livenessProbe: probeSchema,
+  readinessProbe: probeSchema,
+  startupProbe: probeSchema,
+  lifecycle: S.object({ postStart: lifecycleHandlerSchema, preStop: lifecycleHandlerSchema }),
+  terminationMessagePath: S.string,
+  terminationMessagePolicy: S.string,
   imagePullPolicy: S.string,
+  stdin: S.boolean,
+  tty: S.boolean,
+});
+
+const keyToPathSchema = S.array(S.object({ key: S.string, path: S.string, mode: S.integer }));
+
+const volumeSchema = S.object({
+  name: S.string,
+  emptyDir: S.object({ medium: S.string, sizeLimit: S.quantity }),
+  hostPath: S.object({ path: S.string, type: S.string }),
+  configMap: S.object({ name: S.string, items: keyToPathSchema, defaultMode: S.integer, optional: S.boolean }),
+  secret: S.object({ secretName: S.string, items: keyToPathSchema, defaultMode: S.integer, optional: S.boolean }),
+  downwardAPI: S.object({
+    items: S.array(S.object({ path: S.string, fieldRef: objectFieldSelectorSchema, resourceFieldRef: resourceFieldSelectorSchema, mode: S.integer })),
+    defaultMode: S.integer,
+  }),
 });
 
 export const podSpecSchema: Schema = S.object({
+  initContainers: S.array(containerSchema),
   containers: S.array(containerSchema),
+  volumes: S.array(volumeSchema),
   restartPolicy: S.string,
   nodeName: S.string,
   nodeSelector: S.map(S.string),
@@ -40,6 +106,18 @@ const containerStateSchema = S.object({
   }),
 });
 
+const containerStatusSchema = S.object({
+  name: S.string,
+  state: containerStateSchema,
+  lastState: containerStateSchema,
+  ready: S.boolean,
+  started: S.boolean,
+  restartCount: S.integer,
+  image: S.string,
+  imageID: S.string,
+  containerID: S.string,
+});
+
 const podStatusSchema = S.object({
   phase: S.string,
   conditions: S.array(conditionSchema),
@@ -49,19 +127,8 @@ const podStatusSchema = S.object({
   podIP: S.string,
   podIPs: S.array(S.object({ ip: S.string })),
   startTime: S.string,
-  containerStatuses: S.array(
-    S.object({
-      name: S.string,
-      state: containerStateSchema,
-      lastState: containerStateSchema,
-      ready: S.boolean,
-      started: S.boolean,
-      restartCount: S.integer,
-      image: S.string,
-      imageID: S.string,
-      containerID: S.string,
-    }),
-  ),
+  initContainerStatuses: S.array(containerStatusSchema),
+  containerStatuses: S.array(containerStatusSchema),
   qosClass: S.string,
 });
 

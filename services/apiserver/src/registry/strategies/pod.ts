@@ -13,18 +13,24 @@ import { podSchema } from './pod-schema.js';
 
 const PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
 
-const UPDATABLE = 'pod updates may not change fields other than `spec.containers[*].image`,`spec.tolerations` (only additions to existing tolerations)';
+const UPDATABLE =
+  'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.tolerations` (only additions to existing tolerations)';
 
-/** ValidatePodUpdate: only images and added tolerations may change in a pod's spec. */
+/** ValidatePodUpdate: only images (of containers and init containers) and added tolerations may change in a pod's spec. */
 export function validatePodSpecUpdate(next: PodSpec, prev: PodSpec): FieldError[] {
   if ((next.containers ?? []).length !== (prev.containers ?? []).length) {
     return [fe.forbidden('spec.containers', 'pod updates may not add or remove containers')];
   }
+  if ((next.initContainers ?? []).length !== (prev.initContainers ?? []).length) {
+    return [fe.forbidden('spec.initContainers', 'pod updates may not add or remove containers')];
+  }
   const munged: PodSpec = structuredClone(prev);
-  munged.containers.forEach((c, i) => {
-    const image = next.containers[i]?.image;
-    if (image !== undefined) c.image = image;
-  });
+  for (const list of ['containers', 'initContainers'] as const) {
+    (munged[list] ?? []).forEach((c, i) => {
+      const image = next[list]?.[i]?.image;
+      if (image !== undefined) c.image = image;
+    });
+  }
   const oldTolerations = prev.tolerations ?? [];
   const newTolerations = next.tolerations ?? [];
   if (oldTolerations.every((t) => newTolerations.some((n) => isDeepStrictEqual(n, t)))) {

@@ -1,12 +1,12 @@
 // apps/v1 ReplicaSets (pkg/registry/apps/replicaset/strategy.go, pkg/apis/apps/validation).
 
-import { RESOURCES, selectorFromLabelSelector, type FieldError, type ReplicaSet } from '@skiff/api';
+import { RESOURCES, type FieldError, type ReplicaSet } from '@skiff/api';
 import { S } from '../schema.js';
 import { conditionSchema, kindSchema, labelSelectorSchema } from '../meta-schema.js';
 import type { Strategy } from '../strategy.js';
 import { fe, immutable, nonNegative } from '../validation/field-errors.js';
-import { subdomainName, validateAnnotations, validateLabelSelector, validateLabels, validateObjectMeta } from '../validation/meta.js';
-import { validatePodSpec } from '../validation/pod-spec.js';
+import { subdomainName, validateObjectMeta } from '../validation/meta.js';
+import { validateSelectorAndTemplate } from '../validation/pod-template.js';
 import { validateConditions } from '../validation/conditions.js';
 import { defaultPodSpec } from './pod-defaults.js';
 import { podTemplateSchema } from './pod-schema.js';
@@ -26,29 +26,11 @@ const schema = kindSchema({
 function validateSpec(rs: ReplicaSet): FieldError[] {
   const spec = rs.spec;
   if (!spec) return [fe.required('spec')];
-  const errs: FieldError[] = [];
-  errs.push(...nonNegative('spec.replicas', spec.replicas));
-  errs.push(...nonNegative('spec.minReadySeconds', spec.minReadySeconds));
-  const sel = spec.selector;
-  if (!sel) errs.push(fe.required('spec.selector'));
-  else {
-    errs.push(...validateLabelSelector(sel, 'spec.selector'));
-    if (Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions ?? []).length === 0) {
-      errs.push(fe.invalid('spec.selector', sel, 'empty selector is invalid for deployment'));
-    }
-  }
-  const tpl = spec.template;
-  if (!tpl) return [...errs, fe.required('spec.template')];
-  const labels = tpl.metadata?.labels ?? {};
-  if (sel && errs.length === 0 && !selectorFromLabelSelector(sel).matches(labels)) {
-    errs.push(fe.invalid('spec.template.metadata.labels', labels, '`selector` does not match template `labels`'));
-  }
-  errs.push(...validateLabels(tpl.metadata?.labels, 'spec.template.metadata.labels'));
-  errs.push(...validateAnnotations(tpl.metadata?.annotations, 'spec.template.metadata.annotations'));
-  errs.push(...validatePodSpec(tpl.spec, 'spec.template.spec'));
-  const rp = tpl.spec?.restartPolicy;
-  if (rp !== undefined && rp !== 'Always') errs.push(fe.notSupported('spec.template.spec.restartPolicy', rp, ['Always']));
-  return errs;
+  return [
+    ...nonNegative('spec.replicas', spec.replicas),
+    ...nonNegative('spec.minReadySeconds', spec.minReadySeconds),
+    ...validateSelectorAndTemplate(spec, 'spec'),
+  ];
 }
 
 export const replicaSetStrategy: Strategy<ReplicaSet> = {
@@ -57,6 +39,8 @@ export const replicaSetStrategy: Strategy<ReplicaSet> = {
   nameValidator: subdomainName,
   tracksGeneration: true,
   hasStatusSubresource: true,
+  allowUnconditionalUpdate: true,
+  hasScaleSubresource: true,
   applyDefaults(rs) {
     if (rs.spec && typeof rs.spec === 'object') {
       rs.spec.replicas ??= 1;

@@ -34,6 +34,7 @@ export const fe = {
     message: `Unsupported value: ${showValue(value)}: supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`,
   }),
   forbidden: (field: string, detail: string): FieldError => ({ type: 'FieldValueForbidden', field, message: `Forbidden: ${detail}` }),
+  notFound: (field: string, value: unknown): FieldError => ({ type: 'FieldValueNotFound', field, message: `Not found: ${showValue(value)}` }),
   tooLong: (field: string, max: number): FieldError => ({
     type: 'FieldValueTooLong',
     field,

@@ -1,7 +1,7 @@
 // Name and label checks with Kubernetes' messages (k8s.io/apimachinery/pkg/util/validation).
 // Each returns the list of problems ([] when valid), to be wrapped in a field error.
 
-function regexError(msg: string, fmt: string, ...examples: string[]): string {
+export function regexError(msg: string, fmt: string, ...examples: string[]): string {
   if (examples.length === 0) return `${msg} (regex used for validation is '${fmt}')`;
   // Kubernetes joins the examples as `'a',  or 'b', ` (sic: two spaces), and so do we.
   return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${fmt}')`;
@@ -120,4 +120,12 @@ export function isEnvVarName(value: string): string[] {
   return /^[\x20-\x3c\x3e-\x7e]+$/.test(value)
     ? []
     : ["a valid environment variable name must consist only of printable ASCII characters other than '='"];
+}
+
+const PERCENT_FMT = '[0-9]+%';
+const PERCENT_RE = new RegExp(`^${PERCENT_FMT}$`);
+
+/** IsValidPercent: "25%". */
+export function isValidPercent(value: string): string[] {
+  return PERCENT_RE.test(value) ? [] : [regexError("a valid percent string must be a numeric string followed by an ending '%'", PERCENT_FMT, '1%', '93%')];
 }

@@ -1,10 +1,15 @@
 // Pod spec validation with Kubernetes' field paths and messages (pkg/apis/core/validation).
-// `path` is `spec` for a Pod and `spec.template.spec` for a pod template.
+// `path` is `spec` for a Pod and `spec.template.spec` for a pod template. Volumes, environment and
+// probes have their own files; this one holds containers (regular and init) and the spec itself.
 
 import { parseQuantity, type Container, type FieldError, type PodSpec, type ResourceList } from '@skiff/api';
+import { validateEnv, validateEnvFrom } from './env.js';
 import { fe, nonNegative } from './field-errors.js';
-import { isDNS1123Label, isDNS1123Subdomain, isEnvVarName, isQualifiedName, isValidLabelValue, isValidPortName } from './names.js';
+import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidPortName } from './names.js';
 import { validateLabels } from './meta.js';
+import { validateLifecycle, validateProbe } from './probes.js';
+import { nonNegativeQuantity } from './quantity.js';
+import { validateVolumeMounts, validateVolumes } from './volumes.js';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
@@ -12,7 +17,8 @@ const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const TOLERATION_OPERATORS = ['Equal', 'Exists'];
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 const CONTAINER_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
-const QUANTITY_REGEX = "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$";
+const TERMINATION_MESSAGE_POLICIES = ['File', 'FallbackToLogsOnError'];
+const INIT_FORBIDDEN = 'may not be set for init containers without restartPolicy=Always';
 
 function validatePort(field: string, port: number | undefined, required: boolean): FieldError[] {
   if (port === undefined || port === 0) return required ? [fe.required(field)] : [];
@@ -27,9 +33,7 @@ function validateResourceList(list: ResourceList | undefined, field: string): Fi
       errs.push(fe.invalid(p, name, 'must be a standard resource for containers'));
       continue;
     }
-    const q = parseQuantity(raw);
-    if (q === undefined) errs.push(fe.invalid(p, raw, `quantities must match the regular expression '${QUANTITY_REGEX}'`));
-    else if (q < 0) errs.push(fe.invalid(p, raw, 'must be greater than or equal to 0'));
+    errs.push(...nonNegativeQuantity(p, raw).errors);
   }
   return errs;
 }
@@ -50,22 +54,24 @@ function validateResources(c: Container, field: string): FieldError[] {
   return errs;
 }
 
-function validateContainer(c: Container, field: string): FieldError[] {
+/** validateContainerCommon: what regular and init containers share. */
+function validateContainerCommon(c: Container, volumes: ReadonlySet<string>, field: string): FieldError[] {
   const errs: FieldError[] = [];
   if (!c.name) errs.push(fe.required(`${field}.name`));
   else for (const m of isDNS1123Label(c.name)) errs.push(fe.invalid(`${field}.name`, c.name, m));
   if (!c.image) errs.push(fe.required(`${field}.image`));
   else if (c.image.trim() !== c.image) errs.push(fe.invalid(`${field}.image`, c.image, 'must not have leading or trailing whitespace'));
-  // The defaulter sets the pull policy from the image; with no image, that one error is enough.
-  if (c.imagePullPolicy === undefined) {
-    if (c.image) errs.push(fe.required(`${field}.imagePullPolicy`));
-  } else if (!PULL_POLICIES.includes(c.imagePullPolicy)) errs.push(fe.notSupported(`${field}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
+  if (c.terminationMessagePolicy === undefined) errs.push(fe.required(`${field}.terminationMessagePolicy`));
+  else if (!TERMINATION_MESSAGE_POLICIES.includes(c.terminationMessagePolicy)) {
+    errs.push(fe.notSupported(`${field}.terminationMessagePolicy`, c.terminationMessagePolicy, TERMINATION_MESSAGE_POLICIES));
+  }
   const portNames = new Set<string>();
   (c.ports ?? []).forEach((p, i) => {
     const pp = `${field}.ports[${i}]`;
     if (p.name !== undefined && p.name !== '') {
-      for (const m of isValidPortName(p.name)) errs.push(fe.invalid(`${pp}.name`, p.name, m));
-      if (portNames.has(p.name)) errs.push(fe.duplicate(`${pp}.name`, p.name));
+      const problems = isValidPortName(p.name);
+      for (const m of problems) errs.push(fe.invalid(`${pp}.name`, p.name, m));
+      if (problems.length === 0 && portNames.has(p.name)) errs.push(fe.duplicate(`${pp}.name`, p.name));
       portNames.add(p.name);
     }
     errs.push(...validatePort(`${pp}.containerPort`, p.containerPort, true));
@@ -73,11 +79,48 @@ function validateContainer(c: Container, field: string): FieldError[] {
     if (p.protocol === undefined) errs.push(fe.required(`${pp}.protocol`));
     else if (!PROTOCOLS.includes(p.protocol)) errs.push(fe.notSupported(`${pp}.protocol`, p.protocol, PROTOCOLS));
   });
-  (c.env ?? []).forEach((e, i) => {
-    if (!e.name) errs.push(fe.required(`${field}.env[${i}].name`));
-    else for (const m of isEnvVarName(e.name)) errs.push(fe.invalid(`${field}.env[${i}].name`, e.name, m));
-  });
+  errs.push(...validateEnv(c.env, `${field}.env`));
+  errs.push(...validateEnvFrom(c.envFrom, `${field}.envFrom`));
+  errs.push(...validateVolumeMounts(c.volumeMounts, volumes, `${field}.volumeMounts`));
+  // The defaulter sets the pull policy from the image; with no image, that one error is enough.
+  if (c.imagePullPolicy === undefined) {
+    if (c.image) errs.push(fe.required(`${field}.imagePullPolicy`));
+  } else if (!PULL_POLICIES.includes(c.imagePullPolicy)) errs.push(fe.notSupported(`${field}.imagePullPolicy`, c.imagePullPolicy, PULL_POLICIES));
   errs.push(...validateResources(c, `${field}.resources`));
+  return errs;
+}
+
+/** validateContainers: the regular containers, with their probes and lifecycle hooks. */
+function validateContainers(spec: PodSpec, volumes: ReadonlySet<string>, path: string): FieldError[] {
+  const containers = spec.containers ?? [];
+  if (containers.length === 0) return [fe.required(`${path}.containers`)];
+  const errs: FieldError[] = [];
+  const names = new Set<string>();
+  containers.forEach((c, i) => {
+    const p = `${path}.containers[${i}]`;
+    errs.push(...validateContainerCommon(c, volumes, p));
+    if (names.has(c.name)) errs.push(fe.duplicate(`${p}.name`, c.name));
+    else names.add(c.name);
+    const ports = c.ports ?? [];
+    errs.push(...validateLifecycle(c.lifecycle, ports, spec.terminationGracePeriodSeconds, `${p}.lifecycle`));
+    for (const kind of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) errs.push(...validateProbe(c[kind], kind, ports, `${p}.${kind}`));
+  });
+  return errs;
+}
+
+/** validateInitContainers: names unique across init and regular containers; no probes or hooks. */
+function validateInitContainers(spec: PodSpec, volumes: ReadonlySet<string>, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const names = new Set((spec.containers ?? []).map((c) => c.name));
+  (spec.initContainers ?? []).forEach((c, i) => {
+    const p = `${path}.initContainers[${i}]`;
+    errs.push(...validateContainerCommon(c, volumes, p));
+    if (names.has(c.name)) errs.push(fe.duplicate(`${p}.name`, c.name));
+    else if (c.name) names.add(c.name);
+    for (const f of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
+      if (c[f] !== undefined) errs.push(fe.forbidden(`${p}.${f}`, INIT_FORBIDDEN));
+    }
+  });
   return errs;
 }
 
@@ -103,18 +146,10 @@ function validateTolerations(spec: PodSpec, path: string): FieldError[] {
 
 export function validatePodSpec(spec: PodSpec | undefined, path: string): FieldError[] {
   if (!spec) return [fe.required(path)];
-  const errs: FieldError[] = [];
-  const containers = spec.containers ?? [];
-  if (containers.length === 0) errs.push(fe.required(`${path}.containers`));
-  const names = new Set<string>();
-  containers.forEach((c, i) => {
-    const p = `${path}.containers[${i}]`;
-    errs.push(...validateContainer(c, p));
-    if (c.name) {
-      if (names.has(c.name)) errs.push(fe.duplicate(`${p}.name`, c.name));
-      names.add(c.name);
-    }
-  });
+  const volumes = validateVolumes(spec.volumes, `${path}.volumes`);
+  const errs: FieldError[] = [...volumes.errors];
+  errs.push(...validateContainers(spec, volumes.names, path));
+  errs.push(...validateInitContainers(spec, volumes.names, path));
   if (spec.restartPolicy === undefined) errs.push(fe.required(`${path}.restartPolicy`));
   else if (!RESTART_POLICIES.includes(spec.restartPolicy)) errs.push(fe.notSupported(`${path}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES));
   errs.push(...nonNegative(`${path}.terminationGracePeriodSeconds`, spec.terminationGracePeriodSeconds));
