@@ -27,7 +27,7 @@ test('default plan: every component with its flags, in start order', () => {
   assert.equal(etcd?.readyUrl, 'http://127.0.0.1:2379/health');
 
   const api = byName.get('apiserver');
-  assert.deepEqual(api?.args, ['/repo/services/apiserver/dist/main.js', '--etcd-servers', 'http://127.0.0.1:2379', '--port', '6444', '--http-port', '6445']);
+  assert.deepEqual(api?.args, ['/repo/services/apiserver/dist/main.js', '--etcd-servers', 'http://127.0.0.1:2379', '--port', '6444', '--http-port', '6445', '--encryption-key-dir', '/home/u/.skiff/clusters/skiff/apiserver']);
   assert.equal(api?.readyUrl, 'http://127.0.0.1:6445/readyz');
   assert.equal(api?.log, '/home/u/.skiff/clusters/skiff/logs/apiserver.log');
 
@@ -42,6 +42,7 @@ test('default plan: every component with its flags, in start order', () => {
     '--port', '10250',
     '--http-port', '10248',
     '--apiserver', '127.0.0.1:6444',
+    '--root-dir', '/home/u/.skiff/clusters/skiff/kubelet/skiff-node-2',
   ]);
   assert.equal(k2?.node, 'skiff-node-2');
   assert.equal(k2?.readyUrl, 'http://127.0.0.3:10248/readyz');

@@ -76,7 +76,12 @@ export function planComponents(input: ComponentPlanInput): ComponentSpec[] {
     },
     {
       name: 'apiserver',
-      ...service('apiserver', ['--etcd-servers', clientUrl, '--port', String(ports.apiserver), '--http-port', String(ports.apiserverHttp)]),
+      ...service('apiserver', [
+        '--etcd-servers', clientUrl,
+        '--port', String(ports.apiserver),
+        '--http-port', String(ports.apiserverHttp),
+        '--encryption-key-dir', paths.encryptionKeyDir,
+      ]),
       log: log('apiserver'),
       readyUrl: `http://${h}:${ports.apiserverHttp}/readyz`,
       endpoints: { grpc: apiserver, http: `http://${h}:${ports.apiserverHttp}` },
@@ -106,6 +111,7 @@ export function planComponents(input: ComponentPlanInput): ComponentSpec[] {
         '--port', String(node.port),
         '--http-port', String(node.httpPort),
         '--apiserver', apiserver,
+        '--root-dir', path.join(paths.kubeletDir, node.name),
       ]),
       log: log(`kubelet-${node.name}`),
       readyUrl: `http://${node.address}:${node.httpPort}/readyz`,

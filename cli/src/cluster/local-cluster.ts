@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { readConfig, skiffHome, writeConfig } from '@skiff/client';
 import { apiserverAddress, clusterNodes, etcdUrls, planComponents, SERVICE_MAINS, type ComponentSpec } from './components.js';
 import { dockerProblem, missingImages, removeNodeResources, type DockerCleanup } from './docker-cleanup.js';
+import { removeKubeletDirs } from './kubelet-dirs.js';
 import { ClusterAlreadyUp, ClusterError, DEFAULT_CLUSTER_NAME, DEFAULT_WAIT_MS, resolveClusterName, resolveUpOptions } from './options.js';
 import { autoPortPlan, defaultPortPlan, portUses, takenPorts, type PortMode, type PortPlan } from './ports.js';
 import { isAlive, spawnDetached, tailLines, terminate, type SpawnedProcess } from './processes.js';
@@ -347,6 +348,9 @@ export async function stopLocalCluster(name: string = DEFAULT_CLUSTER_NAME, opts
       result.docker = { error: errorText(e) };
       progress({ type: 'warning', message: `could not remove the nodes' Docker containers: ${errorText(e)}` });
     }
+    // With the containers gone, the pods' volumes (some of them tmpfs mounts) can go too.
+    const volumes = removeKubeletDirs(paths.kubeletDir);
+    if (volumes.error !== undefined) progress({ type: 'warning', message: volumes.error });
     for (const file of new Set([paths.configFile, defaultConfigPath(home, clusterName), ...(state.configPath ? [state.configPath] : [])])) {
       try {
         if (readConfig(file)?.server === state.apiserver) {
@@ -361,6 +365,8 @@ export async function stopLocalCluster(name: string = DEFAULT_CLUSTER_NAME, opts
   }
   if (opts.purge && fs.existsSync(paths.etcdDataDir)) {
     fs.rmSync(paths.etcdDataDir, { recursive: true, force: true });
+    // Secrets in etcd are sealed with this key: one without the other is useless.
+    fs.rmSync(paths.encryptionKeyDir, { recursive: true, force: true });
     result.purged = true;
   }
   return result;

@@ -66,6 +66,10 @@ export interface ClusterPaths {
   configFile: string;
   logsDir: string;
   etcdDataDir: string;
+  /** Each kubelet's --root-dir (pod volumes) lives under it, one directory per node. */
+  kubeletDir: string;
+  /** The apiserver's encryption-at-rest key for Secrets: it lives and dies with etcd's data. */
+  encryptionKeyDir: string;
 }
 
 const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -101,6 +105,8 @@ export function clusterPaths(home: string, name: string): ClusterPaths {
     configFile: path.join(dir, 'config.json'),
     logsDir: path.join(dir, 'logs'),
     etcdDataDir: path.join(dir, 'etcd'),
+    kubeletDir: path.join(dir, 'kubelet'),
+    encryptionKeyDir: path.join(dir, 'apiserver'),
   };
 }
 

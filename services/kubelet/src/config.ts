@@ -32,6 +32,13 @@ export interface KubeletConfig {
   resyncIntervalMs: number;
   /** Pods synced at the same time (each pod is only ever synced by one worker at a time). */
   podWorkers: number;
+  /** Where pods' volumes live (`<rootDir>/pods/<uid>/volumes`); default `/var/lib/skiff/kubelet/<node-name>`. */
+  rootDir?: string;
+}
+
+/** The default `--root-dir` of a node. */
+export function defaultRootDir(nodeName: string): string {
+  return `/var/lib/skiff/kubelet/${nodeName}`;
 }
 
 export const DEFAULT_CONFIG: Omit<KubeletConfig, 'nodeName'> = {
@@ -60,6 +67,7 @@ export function validateConfig(c: KubeletConfig): string[] {
   }
   if (c.podCIDR !== undefined && !/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(c.podCIDR)) problems.push(`--pod-cidr "${c.podCIDR}" is not an IPv4 CIDR`);
   if (c.nodeStatusUpdateFrequencyMs <= 0) problems.push('--node-status-update-frequency must be positive');
+  if (c.rootDir !== undefined && !c.rootDir.startsWith('/')) problems.push(`--root-dir "${c.rootDir}" must be an absolute path`);
   return problems;
 }
 

@@ -9,23 +9,15 @@ import { after, before, describe, it } from 'node:test';
 import type { Pod } from '@skiff/api';
 import { FakeApi } from '@skiff/client/testing/fake-api';
 import { silentLogger } from '@skiff/component';
-import { DEFAULT_CONFIG, type KubeletConfig } from './config.js';
 import { LABEL_NODE, LABEL_ROLE } from './pod/labels.js';
 import { run } from './run.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
+import { dockerTestConfig, removeNodeFromDocker } from './testing/docker-node.js';
 import { makePod } from './testing/fixtures.js';
 
 const node = `kit-${randomBytes(4).toString('hex')}`;
 const docker = new DockerRuntime();
-const config: KubeletConfig = {
-  ...DEFAULT_CONFIG,
-  nodeName: node,
-  port: 0,
-  httpPort: 0,
-  housekeepingIntervalMs: 500,
-  resyncIntervalMs: 2_000,
-  nodeStatusUpdateFrequencyMs: 1_000,
-};
+const config = dockerTestConfig(node);
 
 async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
@@ -77,11 +69,7 @@ describe(`kubelet on Docker (node ${node})`, () => {
   });
   after(async () => {
     await stop();
-    const mine = await docker.listContainers({ [LABEL_NODE]: node });
-    // Joined containers before the sandboxes that own their network namespaces.
-    await Promise.all(mine.filter((c) => c.labels[LABEL_ROLE] !== 'infra').map((c) => docker.removeContainer(c.id, { force: true })));
-    await Promise.all(mine.filter((c) => c.labels[LABEL_ROLE] === 'infra').map((c) => docker.removeContainer(c.id, { force: true })));
-    for (const n of await docker.listNetworks({ [LABEL_NODE]: node })) await docker.removeNetwork(n.id);
+    await removeNodeFromDocker(docker, node);
   });
 
   it('runs a pod whose containers share localhost, reachable on its pod IP', async () => {

@@ -27,6 +27,7 @@ const flags = parseFlags({
   'node-status-update-frequency': { type: 'string' },
   'docker-socket': { type: 'string' },
   registry: { type: 'string' },
+  'root-dir': { type: 'string' },
 });
 const str = (name: string): string | undefined => flags[name] as string | undefined;
 
@@ -48,7 +49,7 @@ try {
     nodeStatusUpdateFrequencyMs: frequencyMs,
     dockerSocket: str('docker-socket') ?? DEFAULT_CONFIG.dockerSocket,
   };
-  const optional = { cpu: str('cpu'), memory: str('memory'), podCIDR: str('pod-cidr'), registry: str('registry') };
+  const optional = { cpu: str('cpu'), memory: str('memory'), podCIDR: str('pod-cidr'), registry: str('registry'), rootDir: str('root-dir') };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (config as unknown as Record<string, string>)[k] = v;
 } catch (e) {
   fail(e instanceof Error ? e.message : String(e));

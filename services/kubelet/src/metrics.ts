@@ -11,6 +11,7 @@ export class KubeletMetrics {
   readonly runtimeOperationsErrors: Counter<'operation_type'>;
   readonly runtimeOperationsDuration: Histogram<'operation_type'>;
   readonly nodeStatusUpdates: Counter<'result'>;
+  readonly proberProbeTotal: Counter<'probe_type' | 'result' | 'container' | 'pod' | 'namespace' | 'pod_uid'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -57,6 +58,12 @@ export class KubeletMetrics {
       name: 'kubelet_node_status_updates_total',
       help: 'Node status writes by result (Skiff).',
       labelNames: ['result'],
+      registers,
+    });
+    this.proberProbeTotal = new Counter({
+      name: 'prober_probe_total',
+      help: 'Cumulative number of a liveness, readiness or startup probe for a container by result.',
+      labelNames: ['probe_type', 'result', 'container', 'pod', 'namespace', 'pod_uid'],
       registers,
     });
   }

@@ -7,17 +7,22 @@ import type { Pod } from '@skiff/api';
 import { ApiClient } from '@skiff/client';
 import { createLogger, newRegistry, serveObservability, type Logger } from '@skiff/component';
 import { EventRecorder, Informer, RealClock, type Clock } from '@skiff/machinery';
-import { validateConfig, type KubeletConfig } from './config.js';
+import { defaultRootDir, validateConfig, type KubeletConfig } from './config.js';
+import { ConfigSourceManager } from './config-sources/config-source-manager.js';
 import { KubeletMetrics } from './metrics.js';
 import { readMachineInfo, type MachineInfo } from './node/machine-info.js';
 import { NodeAgent } from './node/node-agent.js';
-import { LABEL_NODE, networkName } from './pod/labels.js';
+import { ContainerConfigurator } from './pod/container-config.js';
+import { LABEL_NODE, LABEL_POD_UID, networkName, nodeLabels } from './pod/labels.js';
 import { PodSyncer } from './pod/pod-syncer.js';
 import { SyncLoop } from './pod/sync-loop.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
 import { InstrumentedRuntime } from './runtime/instrumented-runtime.js';
 import type { ContainerRuntime } from './runtime/runtime.js';
+import { execHandler } from './server/exec-server.js';
 import { serveLogs } from './server/logs-server.js';
+import { LinuxMounter, type Mounter } from './volumes/mounter.js';
+import { VolumeManager } from './volumes/volume-manager.js';
 
 /** What the kubelet needs of the apiserver: ApiClient, or a fake in tests. */
 export type KubeletApi = Pick<ApiClient, 'get' | 'list' | 'watch' | 'create' | 'update' | 'updateStatus' | 'patch' | 'delete'>;
@@ -28,6 +33,8 @@ export interface KubeletDeps {
   client?: KubeletApi;
   log?: Logger;
   machine?: MachineInfo;
+  /** Mounts tmpfs for memory-backed volumes; default: mount(8) when running as root, else none. */
+  mounter?: Mounter | null;
   /** Called once the servers listen, with the ports they got (useful with port 0). */
   onListening?: (ports: { grpc: number; http: number }) => void;
 }
@@ -62,10 +69,24 @@ export async function run(signal: AbortSignal, config: KubeletConfig, deps: Kube
     return networkReady;
   };
 
-  const logsServer = await serveLogs({ runtime, node, host: config.address, port: config.port, log: log.child({ server: 'logs' }) });
-
   const informer = new Informer<Pod>(api, 'pods', { fieldSelector: `spec.nodeName=${node}`, log: log.child({ informer: 'pods' }), clock });
+  const exec = execHandler({ runtime, node, getPod: (ns, name) => informer.get(`${ns}/${name}`), log: log.child({ server: 'exec' }) });
+  const logsServer = await serveLogs({ runtime, node, host: config.address, port: config.port, log: log.child({ server: 'logs' }), handlers: { Exec: exec } });
+
   const recorder = new EventRecorder(api, { component: 'kubelet', host: node }, log, clock);
+  const machine = deps.machine ?? readMachineInfo();
+  const allocatable = () => ({ cpu: config.cpu ?? machine.cpu, memory: config.memory ?? String(machine.memoryBytes) });
+  // ConfigMaps and Secrets: one watch per object a pod refers to; a change re-syncs those pods.
+  const sources = new ConfigSourceManager({ api, clock, log: log.child({ component: 'config-sources' }), onChange: (keys) => keys.forEach((k) => loop.queue.add(k)) });
+  const mounter = deps.mounter === undefined ? (process.getuid?.() === 0 ? new LinuxMounter() : undefined) : (deps.mounter ?? undefined);
+  const volumes = new VolumeManager({
+    rootDir: config.rootDir ?? defaultRootDir(node),
+    sources,
+    allocatable,
+    log: log.child({ component: 'volumes' }),
+    ...(mounter ? { mounter } : {}),
+  });
+  const configurator = new ContainerConfigurator({ runtime, sources, volumes, hostIP: config.address, allocatable, events: recorder, log });
   const syncer = new PodSyncer({
     runtime,
     api,
@@ -79,6 +100,7 @@ export async function run(signal: AbortSignal, config: KubeletConfig, deps: Kube
     ...(config.registry !== undefined ? { registry: config.registry } : {}),
     events: recorder,
     metrics,
+    configurator,
   });
   const loop = new SyncLoop({
     runtime,
@@ -107,7 +129,7 @@ export async function run(signal: AbortSignal, config: KubeletConfig, deps: Kube
       ...(config.cpu !== undefined ? { cpu: config.cpu } : {}),
       ...(config.memory !== undefined ? { memory: config.memory } : {}),
     },
-    machine: deps.machine ?? readMachineInfo(),
+    machine,
     statusUpdateFrequencyMs: config.nodeStatusUpdateFrequencyMs,
     metrics,
   });
@@ -136,7 +158,22 @@ export async function run(signal: AbortSignal, config: KubeletConfig, deps: Kube
 
   // Everything below stops when `work` aborts: the outer signal.
   informer.start(signal);
-  const running = [agent.run(signal), loop.run(signal)];
+  const running = [
+    agent.run(signal),
+    loop.run(signal),
+    // Volumes of pods that are gone (deleted while the kubelet was down, say).
+    informer.waitForSync(signal).then(() =>
+      volumes.runCleanup(signal, {
+        clock,
+        intervalMs: Math.max(config.resyncIntervalMs * 3, 30_000),
+        active: async () => {
+          const uids = new Set(informer.list().map((p) => p.metadata.uid ?? ''));
+          for (const c of await runtime.listContainers(nodeLabels(node))) uids.add(c.labels[LABEL_POD_UID] ?? '');
+          return uids;
+        },
+      }),
+    ),
+  ];
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
@@ -146,6 +183,8 @@ export async function run(signal: AbortSignal, config: KubeletConfig, deps: Kube
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([Promise.allSettled(running), new Promise<void>((r) => (timer = setTimeout(r, 5_000)))]);
   clearTimeout(timer);
+  syncer.probes.stop();
+  sources.stop();
   await Promise.all([logsServer.close(), observability.close()]);
   ownClient?.close();
 }

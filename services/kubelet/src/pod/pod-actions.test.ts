@@ -168,3 +168,113 @@ describe('computePodActions', () => {
     assert.deepEqual(a.containersToStart, []);
   });
 });
+
+describe('computePodActions: init containers', () => {
+  function podWithInits(restartPolicy: 'Always' | 'OnFailure' | 'Never' = 'Always'): Pod {
+    const pod = makePod({ restartPolicy, containers: [{ name: 'web', image: 'skiff/demo-web:v1' }] });
+    pod.spec.initContainers = [
+      { name: 'setup', image: 'skiff/busybox:latest' },
+      { name: 'migrate', image: 'skiff/busybox:latest' },
+    ];
+    return pod;
+  }
+  const starts = (a: ReturnType<typeof computePodActions>) => a.containersToStart.map((s) => [s.name, s.init ?? false, s.index]);
+
+  it('starts only the first init container with a new sandbox', () => {
+    const pod = podWithInits();
+    const a = computePodActions(pod, observe(pod), noBackOff);
+    assert.equal(a.createSandbox, true);
+    assert.deepEqual(starts(a), [['setup', true, 0]]);
+  });
+
+  it('runs them one at a time, in order, and the app containers once all exited 0', () => {
+    const pod = podWithInits();
+    const infra = observedContainer(pod, { name: 'POD' });
+    const setupRunning = observedContainer(pod, { name: 'setup' });
+    assert.equal(isNoop(computePodActions(pod, observe(pod, infra, setupRunning), noBackOff)), true, 'wait for setup to finish');
+    const setupDone = exitedContainer(pod, 'setup', 0);
+    assert.deepEqual(starts(computePodActions(pod, observe(pod, infra, setupDone), noBackOff)), [['migrate', true, 1]]);
+    const migrateDone = exitedContainer(pod, 'migrate', 0);
+    const a = computePodActions(pod, observe(pod, infra, setupDone, migrateDone), noBackOff);
+    assert.deepEqual(starts(a), [['web', false, 0]]);
+    assert.deepEqual(a.containersToRemove, [], 'finished init containers stay, for their status');
+    // Once an app container runs, initialization is done even if its records are gone.
+    assert.equal(isNoop(computePodActions(pod, observe(pod, infra, observedContainer(pod, { name: 'web' })), noBackOff)), true);
+  });
+
+  it('restarts a failed init container after its back-off, holding the app containers (Always, OnFailure)', () => {
+    for (const policy of ['Always', 'OnFailure'] as const) {
+      const pod = podWithInits(policy);
+      const infra = observedContainer(pod, { name: 'POD' });
+      const failed = exitedContainer(pod, 'migrate', 1, 2);
+      const o = observe(pod, infra, exitedContainer(pod, 'setup', 0), failed);
+      const now = computePodActions(pod, o, noBackOff);
+      assert.deepEqual(now.containersToStart.map((s) => [s.name, s.restartCount, s.replaces?.id]), [['migrate', 3, failed.id]]);
+      const later = computePodActions(pod, o, inBackOff({ durationMs: 40_000, remainingMs: 1_000 }));
+      assert.deepEqual(later.containersToStart, []);
+      assert.deepEqual(later.backOff.map((b) => b.name), ['migrate']);
+      assert.equal(later.killPod, false);
+    }
+  });
+
+  it('kills the pod when an init container fails under restartPolicy Never', () => {
+    const pod = podWithInits('Never');
+    const o = observe(pod, observedContainer(pod, { name: 'POD' }), exitedContainer(pod, 'setup', 2));
+    const a = computePodActions(pod, o, noBackOff);
+    assert.equal(a.killPod, true);
+    assert.deepEqual(a.containersToStart, []);
+  });
+
+  it('runs every init container again with a new sandbox, removing the old instances', () => {
+    const pod = podWithInits();
+    const deadInfra = observedContainer(pod, { name: 'POD', state: 'exited' });
+    const setup = exitedContainer(pod, 'setup', 0);
+    const migrate = exitedContainer(pod, 'migrate', 0);
+    const web = exitedContainer(pod, 'web', 137);
+    const a = computePodActions(pod, observe(pod, deadInfra, setup, migrate, web), noBackOff);
+    assert.equal(a.createSandbox, true);
+    assert.deepEqual(starts(a), [['setup', true, 0]]);
+    assert.deepEqual(new Set(a.containersToRemove), new Set([deadInfra.id, setup.id, migrate.id]));
+  });
+});
+
+describe('computePodActions: probes', () => {
+  const failing = (what: 'liveness' | 'startup'): ActionContext => ({ backOff: () => undefined, probeFailure: () => what });
+
+  it('kills a container whose liveness probe failed and starts it again', () => {
+    const pod = makePod({ containers: [{ name: 'web', image: 'skiff/demo-web:v1', livenessProbe: { httpGet: { port: 8080 }, terminationGracePeriodSeconds: 5 } }] });
+    const web = observedContainer(pod, { name: 'web', attempt: 1 });
+    const a = computePodActions(pod, observe(pod, observedContainer(pod, { name: 'POD' }), web), failing('liveness'));
+    assert.deepEqual(a.containersToKill, [{ id: web.id, name: 'web', message: 'Container web failed liveness probe, will be restarted', gracePeriodSeconds: 5 }]);
+    assert.deepEqual(a.containersToStart.map((s) => [s.name, s.restartCount]), [['web', 2]]);
+    assert.equal(a.killPod, false);
+  });
+
+  it('kills without restarting under restartPolicy Never (then the pod stops)', () => {
+    const pod = makePod({ restartPolicy: 'Never' });
+    const web = observedContainer(pod, { name: 'web' });
+    const a = computePodActions(pod, observe(pod, observedContainer(pod, { name: 'POD' }), web), failing('startup'));
+    assert.deepEqual(a.containersToKill.map((k) => k.message), ['Container web failed startup probe']);
+    assert.deepEqual(a.containersToStart, []);
+    assert.equal(a.killPod, true);
+  });
+
+  it('counts the back-off of a liveness restart from the previous dead instance', () => {
+    const pod = makePod({ name: 'web-x', uid: 'u-9' });
+    const previous = exitedContainer(pod, 'web', 137, 1);
+    const current = observedContainer(pod, { name: 'web', attempt: 2 });
+    let asked: number | undefined;
+    const ctx: ActionContext = {
+      backOff: (_n, finished) => {
+        asked = finished;
+        return { durationMs: 20_000, remainingMs: 5_000 };
+      },
+      probeFailure: (_n, id) => (id === current.id ? 'liveness' : undefined),
+    };
+    const a = computePodActions(pod, observe(pod, observedContainer(pod, { name: 'POD' }), current, previous), ctx);
+    assert.equal(asked, Date.parse(previous.finishedAt ?? ''));
+    assert.deepEqual(a.containersToKill.map((k) => k.id), [current.id]);
+    assert.deepEqual(a.containersToStart, []);
+    assert.deepEqual(a.backOff.map((b) => b.message), ['back-off 20s restarting failed container=web pod=web-x_default(u-9)']);
+  });
+});

@@ -170,3 +170,97 @@ describe('computePodStatus', () => {
     assert.equal(apiTime(undefined), undefined);
   });
 });
+
+describe('computePodStatus: init containers', () => {
+  function podWithInits(restartPolicy: 'Always' | 'Never' = 'Always'): Pod {
+    const pod = makePod({ restartPolicy });
+    pod.spec.initContainers = [
+      { name: 'setup', image: 'skiff/busybox:latest' },
+      { name: 'migrate', image: 'skiff/busybox:latest' },
+    ];
+    return pod;
+  }
+
+  it('reports initialization in progress: Pending, Initialized False, everything else PodInitializing', () => {
+    const pod = podWithInits();
+    const s = status(pod, [observedContainer(pod, { name: 'POD' }), observedContainer(pod, { name: 'setup' })]);
+    assert.equal(s.phase, 'Pending');
+    assert.deepEqual(
+      s.initContainerStatuses?.map((c) => [c.name, Object.keys(c.state)[0], c.state.waiting?.reason, c.ready]),
+      [
+        ['setup', 'running', undefined, false],
+        ['migrate', 'waiting', 'PodInitializing', false],
+      ],
+    );
+    assert.deepEqual(s.containerStatuses?.[0]?.state, { waiting: { reason: 'PodInitializing' } });
+    const init = findCondition(s.conditions, 'Initialized');
+    assert.equal(init?.status, 'False');
+    assert.equal(init?.reason, 'ContainersNotInitialized');
+    assert.equal(init?.message, 'containers with incomplete status: [setup migrate]');
+    assert.equal(findCondition(s.conditions, 'Ready')?.status, 'False');
+  });
+
+  it('reports a crash-looping init container as waiting CrashLoopBackOff with its last exit, the pod Pending', () => {
+    const pod = podWithInits();
+    const s = status(pod, [observedContainer(pod, { name: 'POD' }), exitedContainer(pod, 'setup', 0), exitedContainer(pod, 'migrate', 1, 3)], {
+      migrate: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container=migrate pod=x' },
+    });
+    assert.equal(s.phase, 'Pending');
+    const migrate = s.initContainerStatuses?.[1];
+    assert.equal(migrate?.state.waiting?.reason, 'CrashLoopBackOff');
+    assert.equal(migrate?.lastState.terminated?.reason, 'Error');
+    assert.equal(migrate?.restartCount, 3);
+    assert.equal(s.initContainerStatuses?.[0]?.ready, true, 'an init container that exited 0 is ready');
+    assert.equal(s.initContainerStatuses?.[0]?.state.terminated?.reason, 'Completed');
+  });
+
+  it('fails the pod when an init container failed under restartPolicy Never', () => {
+    const pod = podWithInits('Never');
+    const s = status(pod, [observedContainer(pod, { name: 'POD', state: 'exited' }), exitedContainer(pod, 'setup', 2)]);
+    assert.equal(s.phase, 'Failed');
+    assert.equal(s.initContainerStatuses?.[0]?.state.terminated?.exitCode, 2);
+  });
+
+  it('is Initialized once every init container exited 0, and Running with the app container', () => {
+    const pod = podWithInits();
+    const s = status(pod, [observedContainer(pod, { name: 'POD' }), exitedContainer(pod, 'setup', 0), exitedContainer(pod, 'migrate', 0), observedContainer(pod, { name: 'web' })]);
+    assert.equal(s.phase, 'Running');
+    assert.equal(findCondition(s.conditions, 'Initialized')?.status, 'True');
+    assert.equal(findCondition(s.conditions, 'Ready')?.status, 'True');
+  });
+});
+
+describe('computePodStatus: probes and terminations', () => {
+  const withProbes = (pod: Pod, containers: ObservedContainer[], probes: { started: boolean; ready: boolean }) =>
+    computePodStatus(pod, groupObserved(pod.metadata.uid ?? '', containers), {
+      now: NOW,
+      hostIP: '127.0.0.2',
+      waiting: new Map(),
+      probes: { started: () => probes.started, ready: () => probes.ready },
+    });
+
+  it('keeps a running container unready until its probes say so, and the pod not Ready', () => {
+    const pod = makePod();
+    const running = [observedContainer(pod, { name: 'POD' }), observedContainer(pod, { name: 'web' })];
+    const starting = withProbes(pod, running, { started: false, ready: true });
+    assert.deepEqual([starting.containerStatuses?.[0]?.started, starting.containerStatuses?.[0]?.ready], [false, false], 'not ready before started');
+    const unready = withProbes(pod, running, { started: true, ready: false });
+    assert.equal(unready.phase, 'Running');
+    assert.deepEqual([unready.containerStatuses?.[0]?.started, unready.containerStatuses?.[0]?.ready], [true, false]);
+    const ready = findCondition(unready.conditions, 'Ready');
+    assert.deepEqual([ready?.status, ready?.message], ['False', 'containers with unready status: [web]']);
+    assert.equal(findCondition(unready.conditions, 'ContainersReady')?.status, 'False');
+    const ok = withProbes(pod, running, { started: true, ready: true });
+    assert.equal(findCondition(ok.conditions, 'Ready')?.status, 'True');
+  });
+
+  it('keeps the previous termination with its reason: Error, Completed, OOMKilled', () => {
+    const pod = makePod();
+    const infra = observedContainer(pod, { name: 'POD' });
+    const last = (dead: ObservedContainer) => status(pod, [infra, observedContainer(pod, { name: 'web', attempt: 1 }), dead]).containerStatuses?.[0]?.lastState.terminated;
+    assert.deepEqual([last(exitedContainer(pod, 'web', 1))?.reason, last(exitedContainer(pod, 'web', 1))?.exitCode], ['Error', 1]);
+    assert.equal(last(exitedContainer(pod, 'web', 0))?.reason, 'Completed');
+    const oom = { ...exitedContainer(pod, 'web', 137), oomKilled: true };
+    assert.deepEqual([last(oom)?.reason, last(oom)?.exitCode], ['OOMKilled', 137]);
+  });
+});

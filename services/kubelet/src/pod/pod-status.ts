@@ -1,17 +1,23 @@
 // The pod's API status from what the runtime holds (pure), after Kubernetes' generateAPIPodStatus
 // and getPhase (pkg/kubelet/kubelet_pods.go) and pkg/kubelet/status/generate.go:
 //
-// - containerStatuses: the newest instance of each container gives `state`, the one before it (or
-//   the newest, when a restart is pending) `lastState`; a container the kubelet could not start
-//   shows `waiting` with the reason it knows (ErrImageNeverPull, CrashLoopBackOff, ...);
-// - phase: Pending while a container waits to be started for the first time, Running while one
-//   runs, and once all have stopped: Running when they will restart, else Succeeded/Failed.
-//   A terminal phase never changes again;
-// - conditions: PodReadyToStartContainers, Initialized, Ready, ContainersReady, PodScheduled,
-//   with lastTransitionTime kept while a condition's status does not change. Ready = every
-//   container running (there are no probes yet).
+// - containerStatuses (and initContainerStatuses): the newest instance of each container gives
+//   `state`, the one before it (or the newest, when a restart is pending) `lastState`; a container
+//   the kubelet could not start shows `waiting` with the reason it knows (ErrImageNeverPull,
+//   CrashLoopBackOff, ...), else ContainerCreating (PodInitializing in a pod with init containers);
+// - started/ready: a running container has started once its startup probe succeeded and is ready
+//   once its readiness probe succeeded (without probes: as soon as it runs); an init container is
+//   ready once it exited 0;
+// - phase: Pending while init containers have not all succeeded or a container waits to be started
+//   for the first time, Running while one runs, and once all have stopped: Running when they will
+//   restart, else Succeeded/Failed (Failed too when an init container failed under restartPolicy
+//   Never). A terminal phase never changes again;
+// - conditions: PodReadyToStartContainers, Initialized (every init container exited 0), Ready,
+//   ContainersReady (every container ready), PodScheduled, with lastTransitionTime kept while a
+//   condition's status does not change.
 
 import { nowRFC3339, type Condition, type ContainerState, type ContainerStateTerminated, type ContainerStatus, type Pod, type PodPhase, type PodStatus } from '@skiff/api';
+import type { ProbeStatusSource } from '../probes/probe-manager.js';
 import { runningInfra, type ObservedContainer, type ObservedPod } from './observed.js';
 
 export interface WaitingReason {
@@ -27,6 +33,17 @@ export interface StatusInput {
   waiting: ReadonlyMap<string, WaitingReason>;
   /** Prefix of container ids: `docker://<id>`. */
   runtimeName?: string;
+  /** Whether running containers have started and are ready (their probes); without it, as soon as they run. */
+  probes?: ProbeStatusSource;
+}
+
+export interface ContainerStatusOptions {
+  runtime?: string;
+  /** The reason a container that has not been created yet waits for (default ContainerCreating). */
+  defaultWaiting?: string;
+  probes?: ProbeStatusSource;
+  /** An init container: ready once it exited 0. */
+  init?: boolean;
 }
 
 const KUBELET_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
@@ -52,7 +69,14 @@ function terminatedState(c: ObservedContainer, runtime: string): ContainerStateT
   return t;
 }
 
-export function containerStatusFor(name: string, image: string, instances: readonly ObservedContainer[], waiting: WaitingReason | undefined, runtime = 'docker'): ContainerStatus {
+export function containerStatusFor(
+  name: string,
+  image: string,
+  instances: readonly ObservedContainer[],
+  waiting: WaitingReason | undefined,
+  opts: ContainerStatusOptions = {},
+): ContainerStatus {
+  const runtime = opts.runtime ?? 'docker';
   const latest = instances[0];
   const previous = instances.slice(1).find((c) => c.state === 'exited');
   const status: ContainerStatus = {
@@ -67,15 +91,15 @@ export function containerStatusFor(name: string, image: string, instances: reado
   };
   if (latest) status.containerID = `${runtime}://${latest.id}`;
   const waitingState = (w: WaitingReason | undefined): ContainerState => ({
-    waiting: w ? { reason: w.reason, ...(w.message !== undefined ? { message: w.message } : {}) } : { reason: 'ContainerCreating' },
+    waiting: w ? { reason: w.reason, ...(w.message !== undefined ? { message: w.message } : {}) } : { reason: opts.defaultWaiting ?? 'ContainerCreating' },
   });
   if (latest === undefined) {
     status.state = waitingState(waiting);
   } else if (latest.state === 'running') {
     const startedAt = apiTime(latest.startedAt);
     status.state = { running: startedAt ? { startedAt } : {} };
-    status.ready = true;
-    status.started = true;
+    status.started = opts.init ? true : (opts.probes?.started(name, latest.id) ?? true);
+    status.ready = opts.init ? false : status.started && (opts.probes?.ready(name, latest.id) ?? true);
     if (previous) status.lastState = { terminated: terminatedState(previous, runtime) };
   } else if (latest.state === 'exited') {
     if (waiting) {
@@ -84,6 +108,7 @@ export function containerStatusFor(name: string, image: string, instances: reado
     } else {
       status.state = { terminated: terminatedState(latest, runtime) };
       if (previous) status.lastState = { terminated: terminatedState(previous, runtime) };
+      if (opts.init && latest.exitCode === 0 && !latest.error) status.ready = true;
     }
   } else {
     status.state = waitingState(waiting);
@@ -92,8 +117,19 @@ export function containerStatusFor(name: string, image: string, instances: reado
   return status;
 }
 
-/** getPhase, for pods without init containers. */
-export function podPhase(pod: Readonly<Pod>, statuses: readonly ContainerStatus[]): PodPhase {
+/** getPhase: init containers first, then the app containers. */
+export function podPhase(pod: Readonly<Pod>, statuses: readonly ContainerStatus[], initStatuses: readonly ContainerStatus[] = []): PodPhase {
+  let pendingInitialization = 0;
+  let failedInitialization = 0;
+  for (const c of pod.spec.initContainers ?? []) {
+    const s = initStatuses.find((x) => x.name === c.name);
+    if (!s || s.state.running) pendingInitialization++;
+    else if (s.state.terminated) {
+      if (s.state.terminated.exitCode !== 0) failedInitialization++;
+    } else if (s.state.waiting && s.lastState.terminated) {
+      if (s.lastState.terminated.exitCode !== 0) failedInitialization++;
+    } else pendingInitialization++;
+  }
   let waiting = 0;
   let running = 0;
   let stopped = 0;
@@ -111,7 +147,8 @@ export function podPhase(pod: Readonly<Pod>, statuses: readonly ContainerStatus[
       else waiting++;
     } else unknown++;
   }
-  if (waiting > 0) return 'Pending';
+  if (failedInitialization > 0 && (pod.spec.restartPolicy ?? 'Always') === 'Never') return 'Failed';
+  if (pendingInitialization > 0 || waiting > 0) return 'Pending';
   if (running > 0 && unknown === 0) return 'Running';
   if (running === 0 && stopped > 0 && unknown === 0) {
     const policy = pod.spec.restartPolicy ?? 'Always';
@@ -140,6 +177,25 @@ function containersReady(pod: Readonly<Pod>, statuses: readonly ContainerStatus[
   return parts.length > 0 ? { status: 'False', reason: 'ContainersNotReady', message: parts.join(', ') } : { status: 'True' };
 }
 
+/** GeneratePodInitializedCondition: every init container exited 0 (or an app container started since). */
+function initialized(pod: Readonly<Pod>, statuses: readonly ContainerStatus[], initStatuses: readonly ContainerStatus[], phase: PodPhase): Omit<Condition, 'type'> {
+  const inits = pod.spec.initContainers ?? [];
+  if (inits.length === 0) return { status: 'True' };
+  const unknown: string[] = [];
+  const incomplete: string[] = [];
+  for (const c of inits) {
+    const s = initStatuses.find((x) => x.name === c.name);
+    if (!s) unknown.push(c.name);
+    else if (!s.state.terminated || s.state.terminated.exitCode !== 0) incomplete.push(c.name);
+  }
+  if (phase === 'Succeeded' && unknown.length === 0) return { status: 'True', reason: 'PodCompleted' };
+  if (statuses.some((s) => s.state.running || s.state.terminated)) return { status: 'True' };
+  const parts: string[] = [];
+  if (unknown.length > 0) parts.push(`containers with unknown status: [${unknown.join(' ')}]`);
+  if (incomplete.length > 0) parts.push(`containers with incomplete status: [${incomplete.join(' ')}]`);
+  return parts.length > 0 ? { status: 'False', reason: 'ContainersNotInitialized', message: parts.join(', ') } : { status: 'True' };
+}
+
 /** Keeps lastTransitionTime while the status does not change. */
 function withTransition(type: string, c: Omit<Condition, 'type'>, old: readonly Condition[] | undefined, now: string): Condition {
   const prior = old?.find((x) => x.type === type);
@@ -154,11 +210,19 @@ export function computePodStatus(pod: Readonly<Pod>, observed: ObservedPod, inpu
   const old: PodStatus = pod.status ?? {};
   const runtime = input.runtimeName ?? 'docker';
   const now = nowRFC3339(new Date(input.now));
-  const containerStatuses = pod.spec.containers.map((c) =>
-    containerStatusFor(c.name, c.image, observed.containers.get(c.name) ?? [], input.waiting.get(c.name), runtime),
-  );
+  const inits = pod.spec.initContainers ?? [];
+  const defaultWaiting = inits.length > 0 ? 'PodInitializing' : 'ContainerCreating';
+  const statusOf = (c: { name: string; image: string }, init: boolean): ContainerStatus =>
+    containerStatusFor(c.name, c.image, observed.containers.get(c.name) ?? [], input.waiting.get(c.name), {
+      runtime,
+      defaultWaiting,
+      init,
+      ...(input.probes ? { probes: input.probes } : {}),
+    });
+  const initContainerStatuses = inits.map((c) => statusOf(c, true));
+  const containerStatuses = pod.spec.containers.map((c) => statusOf(c, false));
 
-  let phase = podPhase(pod, containerStatuses);
+  let phase = podPhase(pod, containerStatuses, initContainerStatuses);
   // Pods do not leave a terminal phase.
   if (old.phase === 'Succeeded' || old.phase === 'Failed') phase = old.phase;
 
@@ -166,7 +230,7 @@ export function computePodStatus(pod: Readonly<Pod>, observed: ObservedPod, inpu
   const ready = containersReady(pod, containerStatuses, phase);
   const conditions: Condition[] = (old.conditions ?? []).filter((c) => !KUBELET_CONDITIONS.has(c.type));
   conditions.push(withTransition('PodReadyToStartContainers', { status: infra ? 'True' : 'False' }, old.conditions, now));
-  conditions.push(withTransition('Initialized', { status: 'True' }, old.conditions, now));
+  conditions.push(withTransition('Initialized', initialized(pod, containerStatuses, initContainerStatuses, phase), old.conditions, now));
   conditions.push(withTransition('Ready', ready, old.conditions, now));
   conditions.push(withTransition('ContainersReady', ready, old.conditions, now));
   conditions.push(withTransition('PodScheduled', { status: 'True' }, old.conditions, now));
@@ -176,6 +240,7 @@ export function computePodStatus(pod: Readonly<Pod>, observed: ObservedPod, inpu
     conditions,
     hostIP: input.hostIP,
     startTime: old.startTime ?? now,
+    ...(inits.length > 0 ? { initContainerStatuses } : {}),
     containerStatuses,
   };
   const podIP = infra?.ipAddress ?? old.podIP;

@@ -3,15 +3,20 @@
 // that had this name (orphans), terminates a pod being deleted, or applies computePodActions, then
 // writes the status computed from what the runtime holds afterwards.
 
-import { isApiError, splitKey, type Container, type Pod, type PodStatus } from '@skiff/api';
+import { isApiError, objectKey, splitKey, type Container, type Pod, type PodStatus } from '@skiff/api';
 import type { ApiClient } from '@skiff/client';
 import type { Logger } from '@skiff/component';
 import type { Clock } from '@skiff/machinery';
 import type { KubeletMetrics } from '../metrics.js';
 import { RuntimeConflictError, RuntimeNotFoundError, type ContainerRuntime, type ContainerSpec } from '../runtime/runtime.js';
 import { Backoff } from './backoff.js';
-import { appContainerSpec, gracePeriodOf, infraContainerSpec } from './container-config.js';
+import { appContainerSpec, ContainerConfigurator, gracePeriodOf, infraContainerSpec, type ResolvedContainerConfig } from './container-config.js';
+import { ContainerConfigError } from './container-env.js';
+import { VolumeNotReadyError } from '../volumes/volume-plan.js';
 import { ContainerObserver } from './container-observer.js';
+import { ProbeManager } from '../probes/probe-manager.js';
+import { Prober, type ContainerProber } from '../probes/prober.js';
+import { HookRunner } from './lifecycle-hooks.js';
 import { ImageManager } from './image-manager.js';
 import { groupObserved, type ObservedContainer, type ObservedPod } from './observed.js';
 import { computePodActions, type ContainerStart, type PodActions } from './pod-actions.js';
@@ -42,6 +47,10 @@ export interface PodSyncerOptions {
   registry?: string;
   events?: EventSink;
   metrics?: KubeletMetrics;
+  /** Env from ConfigMaps/Secrets/downward API and volumes; default: direct API reads, no volumes. */
+  configurator?: ContainerConfigurator;
+  /** Runs probes (default: the real Prober on the runtime; tests script one). */
+  prober?: ContainerProber;
 }
 
 export interface SyncResult {
@@ -51,10 +60,17 @@ export interface SyncResult {
 /** Kubernetes' minimum grace for killing containers of pods it no longer knows. */
 const MIN_GRACE_SECONDS = 2;
 
+/** Kubernetes waits for a postStart hook without limit; Skiff gives up after 2 minutes, so a hung
+ *  hook cannot hold the pod's worker (and its deletion) forever. */
+const POST_START_TIMEOUT_MS = 120_000;
+
 export class PodSyncer {
   readonly observer: ContainerObserver;
   readonly backoff: Backoff;
   readonly statuses: StatusManager;
+  readonly configurator: ContainerConfigurator;
+  readonly probes: ProbeManager;
+  private readonly hooks: HookRunner;
   private readonly images: ImageManager;
   /** Pods whose start we measure: uid → creation time (ms). */
   private readonly startTracking = new Map<string, number>();
@@ -64,6 +80,12 @@ export class PodSyncer {
     this.backoff = new Backoff(o.clock);
     this.statuses = new StatusManager(o.api);
     this.images = new ImageManager(o.runtime, o.clock, o.registry);
+    const prober = o.prober ?? new Prober({ runtime: o.runtime, clock: o.clock, log: o.log, ...(o.events ? { events: o.events } : {}), ...(o.metrics ? { metrics: o.metrics } : {}) });
+    this.probes = new ProbeManager({ prober, clock: o.clock, log: o.log });
+    this.hooks = new HookRunner({ runtime: o.runtime, clock: o.clock });
+    this.configurator =
+      o.configurator ??
+      ContainerConfigurator.direct({ api: o.api, runtime: o.runtime, hostIP: o.hostIP, allocatable: () => ({ cpu: '0', memory: '0' }), log: o.log, ...(o.events ? { events: o.events } : {}) });
   }
 
   async sync(key: string, pod: Readonly<Pod> | undefined): Promise<SyncResult> {
@@ -72,16 +94,23 @@ export class PodSyncer {
     const uid = pod?.metadata.uid;
     const orphans = all.filter((c) => c.podUid !== uid);
     if (orphans.length > 0) await this.removeOrphans(key, orphans);
-    if (!pod || !uid) return {};
-
-    const observed = groupObserved(uid, all);
-    if (pod.metadata.deletionTimestamp) {
-      await this.terminate(pod, observed);
+    if (!pod || !uid) {
+      this.configurator.podGone(key);
       return {};
     }
 
+    const observed = groupObserved(uid, all);
+    if (pod.metadata.deletionTimestamp) {
+      this.probes.removePod(uid);
+      await this.terminate(pod, observed);
+      return {};
+    }
+    this.probes.addPod(pod);
+
+    await this.configurator.preparePod(key, pod);
     const actions = computePodActions(pod, observed, {
       backOff: (container, finishedAt) => this.backoff.inBackOffSince(backoffKey(uid, container), finishedAt),
+      probeFailure: (container, id) => this.probes.failure(uid, container, id),
     });
     const waiting = new Map<string, WaitingReason>();
     for (const b of actions.backOff) {
@@ -95,9 +124,12 @@ export class PodSyncer {
 
     const after = groupObserved(uid, await this.observer.podContainers(namespace, name));
     const status = await this.statuses.write(pod, (base) =>
-      computePodStatus(base, after, { now: this.o.clock.now(), hostIP: this.o.hostIP, waiting }),
+      computePodStatus(base, after, { now: this.o.clock.now(), hostIP: this.o.hostIP, waiting, probes: this.probes.statusSource(uid) }),
     );
-    if (status) this.trackStart(pod, status);
+    if (status) {
+      this.probes.updatePodStatus(pod, status);
+      this.trackStart(pod, status);
+    }
     const remaining = actions.backOff.map((b) => b.remainingMs);
     return remaining.length > 0 ? { requeueAfterMs: Math.min(...remaining) + 50 } : {};
   }
@@ -106,6 +138,7 @@ export class PodSyncer {
   forgetPod(uid: string): void {
     this.backoff.forgetPrefix(`${uid}/`);
     this.statuses.forget(uid);
+    this.probes.removePod(uid);
     this.startTracking.delete(uid);
   }
 
@@ -113,14 +146,14 @@ export class PodSyncer {
 
   private async execute(pod: Readonly<Pod>, observed: ObservedPod, actions: PodActions, waiting: Map<string, WaitingReason>): Promise<void> {
     const grace = gracePeriodOf(pod);
-    if (actions.killPod) await this.killPod(pod, observed, grace);
+    const podIP = (): Promise<string | undefined> => this.podIP(observed, actions.sandboxId);
     await Promise.all(
       actions.containersToKill.map(async (k) => {
         this.event(pod, 'Normal', 'Killing', `${k.message}`);
-        await this.o.runtime.stopContainer(k.id, grace);
-        this.observer.forget(k.id);
+        await this.killContainer(pod, k.name, k.id, k.gracePeriodSeconds ?? grace, podIP);
       }),
     );
+    if (actions.killPod) await this.killPod(pod, observed, grace, new Set(actions.containersToKill.map((k) => k.id)));
 
     let infraId = actions.sandboxId;
     let infraStarted: Promise<unknown> = Promise.resolve();
@@ -136,7 +169,7 @@ export class PodSyncer {
     }
     if (infraId !== undefined && actions.containersToStart.length > 0) {
       const sandbox = infraId;
-      const created = await Promise.all(actions.containersToStart.map((s) => this.createApp(pod, s, sandbox, waiting)));
+      const created = await Promise.all(actions.containersToStart.map((s) => this.createApp(pod, s, sandbox, waiting, infraStarted)));
       const infraError = await infraStarted;
       if (infraError) throw infraError;
       await Promise.all(
@@ -145,6 +178,7 @@ export class PodSyncer {
           try {
             await this.o.runtime.startContainer(c.id);
             this.event(pod, 'Normal', 'Started', `Started container ${c.name}`);
+            await this.postStart(pod, c, () => this.podIP(observed, sandbox), waiting);
           } catch (e) {
             const message = e instanceof Error ? e.message : String(e);
             waiting.set(c.name, { reason: 'RunContainerError', message });
@@ -200,8 +234,9 @@ export class PodSyncer {
     start: ContainerStart,
     infraId: string,
     waiting: Map<string, WaitingReason>,
+    infraStarted?: Promise<unknown>,
   ): Promise<{ id: string; name: string } | undefined> {
-    const container = pod.spec.containers[start.index] as Readonly<Container>;
+    const container = (start.init ? pod.spec.initContainers?.[start.index] : pod.spec.containers[start.index]) as Readonly<Container>;
     const image = await this.images.ensure(container.image);
     if (!image.ok) {
       waiting.set(container.name, { reason: image.reason, message: image.message });
@@ -214,7 +249,20 @@ export class PodSyncer {
       const finished = Date.parse(start.replaces.finishedAt ?? '') || start.replaces.createdAt;
       this.backoff.next(backoffKey(pod.metadata.uid ?? '', container.name), finished);
     }
-    const spec = appContainerSpec(pod, container, { node: this.o.node, infraId, restartCount: start.restartCount, image: image.ref });
+    let config: ResolvedContainerConfig;
+    try {
+      config = await this.configurator.resolve(pod, container, { id: infraId, ...(infraStarted ? { started: infraStarted } : {}) });
+    } catch (e) {
+      if (e instanceof VolumeNotReadyError) {
+        waiting.set(container.name, { reason: 'ContainerCreating', message: `unable to mount volumes: ${e.message}` });
+        return undefined;
+      }
+      if (!(e instanceof ContainerConfigError)) throw e;
+      waiting.set(container.name, { reason: 'CreateContainerConfigError', message: e.message });
+      this.event(pod, 'Warning', 'Failed', `Error: ${e.message}`);
+      return undefined;
+    }
+    const spec = appContainerSpec(pod, container, { node: this.o.node, infraId, restartCount: start.restartCount, image: image.ref, config });
     try {
       const id = await this.createNamed(spec);
       this.event(pod, 'Normal', 'Created', `Created container ${container.name}`);
@@ -239,15 +287,61 @@ export class PodSyncer {
   }
 
   /** Stops the running app containers (SIGTERM, SIGKILL after the grace period), then the sandbox. */
-  private async killPod(pod: Readonly<Pod> | undefined, observed: ObservedPod, graceSeconds: number): Promise<void> {
-    const apps = [...observed.containers.values()].flat().filter((c) => c.state === 'running');
+  private async killPod(pod: Readonly<Pod> | undefined, observed: ObservedPod, graceSeconds: number, skip: ReadonlySet<string> = new Set()): Promise<void> {
+    const apps = [...observed.containers.values()].flat().filter((c) => c.state === 'running' && !skip.has(c.id));
+    const podIP = (): Promise<string | undefined> => this.podIP(observed, undefined);
     await Promise.all(
       apps.map(async (c) => {
-        if (pod) this.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`);
-        await this.stopQuietly(c, graceSeconds);
+        if (!pod) return this.stopQuietly(c, graceSeconds);
+        this.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`);
+        await this.killContainer(pod, c.name, c.id, graceSeconds, podIP);
       }),
     );
     await Promise.all(observed.infra.filter((c) => c.state === 'running').map((c) => this.stopQuietly(c, MIN_GRACE_SECONDS)));
+  }
+
+  /**
+   * Stops a container of a pod the kubelet knows (killContainer): its preStop hook first, within the
+   * grace period, then SIGTERM and SIGKILL after what is left of it (at least 2 s after a hook).
+   */
+  private async killContainer(pod: Readonly<Pod>, name: string, id: string, graceSeconds: number, podIP: () => Promise<string | undefined>): Promise<void> {
+    const container = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].find((c) => c.name === name);
+    let grace = graceSeconds;
+    const preStop = container?.lifecycle?.preStop;
+    if (container && preStop && grace > 0) {
+      const start = this.o.clock.now();
+      const outcome = await this.hooks.run(preStop, { pod, container, containerId: id, podIP }, grace * 1000);
+      if (!outcome.ok && !outcome.timedOut) this.event(pod, 'Warning', 'FailedPreStopHook', outcome.message);
+      if (!outcome.ok && outcome.timedOut) this.o.log.info({ pod: podDesc(pod), container: name }, 'preStop hook not completed in the grace period');
+      grace = Math.max(MIN_GRACE_SECONDS, Math.ceil(grace - (this.o.clock.now() - start) / 1000));
+    }
+    try {
+      await this.o.runtime.stopContainer(id, grace);
+    } catch (e) {
+      if (!(e instanceof RuntimeNotFoundError)) throw e;
+    }
+    this.observer.forget(id);
+  }
+
+  /** Runs a just-started container's postStart hook; a failure kills the container (FailedPostStartHook). */
+  private async postStart(pod: Readonly<Pod>, c: { id: string; name: string }, podIP: () => Promise<string | undefined>, waiting: Map<string, WaitingReason>): Promise<void> {
+    const container = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].find((x) => x.name === c.name);
+    const hook = container?.lifecycle?.postStart;
+    if (!container || !hook) return;
+    const outcome = await this.hooks.run(hook, { pod, container, containerId: c.id, podIP }, POST_START_TIMEOUT_MS);
+    if (outcome.ok) return;
+    this.event(pod, 'Warning', 'FailedPostStartHook', outcome.message);
+    this.event(pod, 'Normal', 'Killing', 'FailedPostStartHook');
+    await this.killContainer(pod, c.name, c.id, gracePeriodOf(pod), podIP);
+    waiting.set(c.name, { reason: 'PostStartHookError', message: outcome.message });
+  }
+
+  /** The pod's IP: its running sandbox's address. */
+  private async podIP(observed: ObservedPod, sandboxId: string | undefined): Promise<string | undefined> {
+    const running = observed.infra.find((c) => c.state === 'running' && (sandboxId === undefined || c.id === sandboxId));
+    if (running?.ipAddress) return running.ipAddress;
+    const id = sandboxId ?? observed.infra[0]?.id;
+    return id === undefined ? undefined : (await this.o.runtime.inspectContainer(id))?.ipAddress;
   }
 
   private async stopQuietly(c: ObservedContainer, graceSeconds: number): Promise<void> {
@@ -274,6 +368,8 @@ export class PodSyncer {
     const start = this.o.clock.now();
     await this.killPod(pod, observed, gracePeriodOf(pod));
     await this.removeAll([...observed.infra, ...[...observed.containers.values()].flat()]);
+    // Volumes go before the pod leaves the API (Kubernetes' podResourcesAreReclaimed).
+    await this.configurator.tearDownVolumes(pod.metadata.uid ?? '');
     try {
       await this.o.api.delete('pods', pod.metadata.namespace ?? '', pod.metadata.name ?? '', {
         gracePeriodSeconds: 0,
@@ -284,6 +380,7 @@ export class PodSyncer {
       if (!isApiError(e, 'NotFound') && !isApiError(e, 'Conflict')) throw e;
     }
     this.forgetPod(pod.metadata.uid ?? '');
+    this.configurator.podGone(objectKey(pod));
     this.o.metrics?.podWorkerDuration.observe({ operation_type: 'terminate' }, (this.o.clock.now() - start) / 1000);
     this.o.log.info({ pod: podDesc(pod) }, 'pod terminated');
   }
@@ -298,6 +395,7 @@ export class PodSyncer {
       await this.killPod(undefined, observed, grace);
       await this.removeAll(list);
       this.forgetPod(uid);
+      await this.configurator.tearDownVolumes(uid);
       this.o.log.info({ key, uid, containers: list.length }, 'removed the containers of a pod that no longer exists');
     }
   }

@@ -39,6 +39,8 @@ export class SyncLoop {
 
   constructor(private readonly o: SyncLoopOptions) {
     this.queue = new WorkQueue({ clock: o.clock, name: 'pods', baseDelayMs: 500, maxDelayMs: 30_000 });
+    // A probe result that matters (readiness, a liveness failure) is a reason to sync the pod.
+    o.syncer.probes.setListener((key) => this.queue.add(key));
     o.informer.on({
       add: (pod) => this.queue.add(objectKey(pod)),
       update: (old, cur) => {
@@ -48,7 +50,10 @@ export class SyncLoop {
         this.queue.add(objectKey(pod));
         // What the syncer remembers (back-off, last status) dies with the pod; its containers,
         // if any, are removed by the sync this key triggers.
-        if (pod.metadata.uid) o.syncer.statuses.forget(pod.metadata.uid);
+        if (pod.metadata.uid) {
+          o.syncer.statuses.forget(pod.metadata.uid);
+          o.syncer.probes.removePod(pod.metadata.uid);
+        }
       },
     });
   }

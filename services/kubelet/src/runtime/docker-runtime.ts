@@ -7,6 +7,9 @@ import Docker from 'dockerode';
 import {
   RuntimeConflictError,
   RuntimeNotFoundError,
+  RuntimeNotRunningError,
+  type ExecOptions,
+  type ExecSession,
   type ContainerDetails,
   type ContainerRuntime,
   type ContainerSpec,
@@ -141,6 +144,11 @@ export class DockerRuntime implements ContainerRuntime {
           Init: spec.init ?? false,
           ...(spec.nanoCpus !== undefined ? { NanoCpus: spec.nanoCpus } : {}),
           ...(spec.memoryBytes !== undefined ? { Memory: spec.memoryBytes } : {}),
+          ...(spec.memorySwapBytes !== undefined ? { MemorySwap: spec.memorySwapBytes } : {}),
+          ...(spec.cpuShares !== undefined ? { CpuShares: spec.cpuShares } : {}),
+          ...(spec.mounts !== undefined && spec.mounts.length > 0
+            ? { Mounts: spec.mounts.map((m) => ({ Type: 'bind' as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly ?? false })) }
+            : {}),
         },
       });
       return c.id;
@@ -309,6 +317,81 @@ export class DockerRuntime implements ContainerRuntime {
       stream.destroy();
     }
     if (!signal.aborted) throw new Error('the Docker event stream ended');
+  }
+
+  async exec(id: string, opts: ExecOptions): Promise<ExecSession> {
+    const tty = opts.tty ?? false;
+    const stdin = opts.stdin ?? false;
+    const fail = (e: unknown): never => {
+      const code = statusOf(e);
+      if (code === 404) throw new RuntimeNotFoundError(messageOf(e));
+      if (code === 409) throw new RuntimeNotRunningError(messageOf(e));
+      throw new Error(`exec in container ${id}: ${messageOf(e)}`);
+    };
+    const exec = await this.docker
+      .getContainer(id)
+      .exec({ Cmd: opts.cmd, AttachStdin: stdin, AttachStdout: true, AttachStderr: true, Tty: tty })
+      .catch(fail);
+    // A hijacked connection: stdin goes up it, and closing our side (a half-close) ends the
+    // command's input; Docker closes it once the command ended and its output was sent.
+    const stream = await exec.start({ hijack: true, stdin, Tty: tty }).catch(fail);
+    const streamEnded = new Promise<void>((resolve) => {
+      stream.once('end', resolve);
+      stream.once('close', resolve);
+      stream.once('error', () => resolve());
+    });
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    if (tty) {
+      // A terminal has one output stream and no frame headers.
+      stream.pipe(stdout);
+      stderr.end();
+    } else {
+      this.docker.modem.demuxStream(stream, stdout, stderr);
+      void streamEnded.then(() => {
+        stdout.end();
+        stderr.end();
+      });
+    }
+    let onClose: (e: Error) => void = () => {};
+    const closed = new Promise<never>((_, reject) => (onClose = reject));
+    const exitCode = Promise.race([
+      closed,
+      (async () => {
+        await streamEnded;
+        // The stream can end a moment before Docker records the exit.
+        for (let wait = 2; ; wait = Math.min(wait * 2, 100)) {
+          const info = await exec.inspect();
+          if (!info.Running) return info.ExitCode ?? -1;
+          await new Promise((r) => setTimeout(r, wait));
+        }
+      })(),
+    ]);
+    exitCode.catch(() => {});
+    return {
+      stdout,
+      stderr,
+      exitCode,
+      write: (data) => {
+        if (stdin && !stream.writableEnded) stream.write(data);
+      },
+      closeStdin: () => {
+        if (stdin && !stream.writableEnded) stream.end();
+      },
+      resize: async (size) => {
+        if (!tty) return;
+        await exec.resize({ h: size.height, w: size.width }).catch((e: unknown) => {
+          // The command may have ended in the meantime.
+          if (statusOf(e) !== 404 && statusOf(e) !== 409) throw new Error(`resizing exec in container ${id}: ${messageOf(e)}`);
+        });
+      },
+      close: () => {
+        onClose(new Error('the exec session was closed'));
+        stream.destroy();
+        stdout.end();
+        stderr.end();
+      },
+    };
   }
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FakeRuntime, interpretCommand } from './fake-runtime.js';
-import { runtimeContract } from './runtime-contract.js';
+import { finishExec, runtimeContract } from './runtime-contract.js';
 
 runtimeContract('FakeRuntime', async () => {
   const runtime = new FakeRuntime();
@@ -38,6 +38,24 @@ describe('FakeRuntime hooks', () => {
     const d = await rt.inspectContainer(b);
     assert.equal(d?.oomKilled, true);
     assert.equal(d?.exitCode, 137);
+  });
+
+  it('interprets exec commands, takes scripted ones from onExec, and ends execs when the container stops', async () => {
+    const rt = new FakeRuntime();
+    await rt.ensureNetwork({ name: 'n', labels: {} });
+    const id = await rt.createContainer({ name: 'c', image: 'skiff/busybox:latest', cmd: ['sleep', '9'], labels: {}, networkMode: 'n' });
+    await rt.startContainer(id);
+    const sh = await rt.exec(id, { cmd: ['sh'], stdin: true });
+    sh.write(Buffer.from('read name; echo "hi $name" && false || echo fallback\nPaul\n'));
+    sh.closeStdin();
+    assert.deepEqual(await finishExec(sh), { stdout: 'hi Paul\nfallback\n', stderr: '', exitCode: 0 });
+    rt.onExec = (_id, cmd) => (cmd[0] === 'probe' ? async (_argv, io) => (io.out('scripted\n'), 7) : undefined);
+    assert.deepEqual(await finishExec(await rt.exec(id, { cmd: ['probe'] })), { stdout: 'scripted\n', stderr: '', exitCode: 7 });
+    const sleeping = await rt.exec(id, { cmd: ['sleep', '60'] });
+    const done = finishExec(sleeping);
+    await rt.stopContainer(id, 1);
+    assert.equal((await done).exitCode, 137);
+    assert.deepEqual(rt.execs.map((e) => e.cmd[0]), ['sh', 'probe', 'sleep']);
   });
 
   it('fails every call while down', async () => {

@@ -6,21 +6,29 @@
 // know keeps running until stopped or killed; an image's default command (`sh` for busybox) exits 0
 // at once, as it does in Docker without a terminal. Tests steer the rest through hooks:
 // `exit(id, code)`, `oom(id)`, `appendLog(id, text)`, `setDown(error)`, `failNext(op, error)`.
+// `exec` runs fake-exec.ts's interpreter, or whatever `onExec` returns for a command; `execs`
+// records every exec (command, terminal, resizes) for assertions.
 
 import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import { runFakeExec, type FakeExecIO, type FakeExecProgram } from './fake-exec.js';
 import {
   RuntimeConflictError,
   RuntimeNotFoundError,
+  RuntimeNotRunningError,
   type ContainerDetails,
   type ContainerRuntime,
   type ContainerSpec,
   type ContainerState,
   type ContainerSummary,
+  type ExecOptions,
+  type ExecSession,
   type LogOptions,
   type NetworkInfo,
   type NetworkSpec,
   type RuntimeEvent,
   type RuntimeVersion,
+  type TerminalSize,
 } from './runtime.js';
 
 export interface FakeRuntimeOptions {
@@ -40,7 +48,16 @@ export interface FakeProgram {
   exitCode?: number;
 }
 
-type Op = 'create' | 'start' | 'stop' | 'remove' | 'list' | 'inspect' | 'network';
+type Op = 'create' | 'start' | 'stop' | 'remove' | 'list' | 'inspect' | 'network' | 'exec';
+
+/** One exec, as the fake saw it. */
+export interface FakeExecRecord {
+  containerId: string;
+  cmd: string[];
+  stdin: boolean;
+  tty: boolean;
+  resizes: TerminalSize[];
+}
 
 interface FakeContainer {
   id: string;
@@ -56,6 +73,8 @@ interface FakeContainer {
   log: { time: number; text: string }[];
   /** Wakes log followers. */
   waiters: Set<() => void>;
+  /** Running execs: aborted when the container stops. */
+  execs: Set<AbortController>;
 }
 
 function normalizeImage(image: string): string {
@@ -120,6 +139,10 @@ export class FakeRuntime implements ContainerRuntime {
   program: (spec: ContainerSpec) => FakeProgram;
   /** Count of calls per operation, for tests that assert "nothing was touched". */
   readonly calls: Record<string, number> = {};
+  /** What an exec runs, when it returns a program for the command (default: the interpreter). */
+  onExec: ((containerId: string, cmd: string[]) => FakeExecProgram | undefined) | undefined;
+  /** Every exec so far. */
+  readonly execs: FakeExecRecord[] = [];
 
   constructor(opts: FakeRuntimeOptions = {}) {
     this.clock = opts.clock ?? { now: () => Date.now() };
@@ -261,6 +284,7 @@ export class FakeRuntime implements ContainerRuntime {
       oomKilled: false,
       log: [],
       waiters: new Set(),
+      execs: new Set(),
     };
     this.containers.set(c.id, c);
     return c.id;
@@ -387,6 +411,102 @@ export class FakeRuntime implements ContainerRuntime {
     }
   }
 
+  async exec(id: string, opts: ExecOptions): Promise<ExecSession> {
+    this.check('exec');
+    const c = this.mustGet(id);
+    if (c.state !== 'running') throw new RuntimeNotRunningError(`Container ${c.id} is not running`);
+    const tty = opts.tty ?? false;
+    const record: FakeExecRecord = { containerId: c.id, cmd: [...opts.cmd], stdin: opts.stdin ?? false, tty, resizes: [] };
+    this.execs.push(record);
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const ac = new AbortController();
+    c.execs.add(ac);
+    // stdin: chunks waiting to be read, and whether it ended.
+    const input: Buffer[] = [];
+    let inputEnded = !record.stdin;
+    let wake: (() => void) | undefined;
+    const wakeUp = (): void => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    ac.signal.addEventListener('abort', wakeUp, { once: true });
+    const nextChunk = async (): Promise<Buffer | undefined> => {
+      while (input.length === 0 && !inputEnded && !ac.signal.aborted) await new Promise<void>((r) => (wake = r));
+      return input.shift();
+    };
+    let pending = '';
+    const io: FakeExecIO = {
+      // A terminal turns \n into \r\n and has one output stream.
+      out: (t) => void stdout.write(tty ? t.replace(/\r?\n/g, '\r\n') : t),
+      err: (t) => void (tty ? stdout.write(t.replace(/\r?\n/g, '\r\n')) : stderr.write(t)),
+      read: async () => {
+        if (pending !== '') {
+          const b = Buffer.from(pending);
+          pending = '';
+          return b;
+        }
+        return nextChunk();
+      },
+      readLine: async () => {
+        for (;;) {
+          const nl = pending.indexOf('\n');
+          if (nl >= 0) {
+            const line = pending.slice(0, nl).replace(/\r$/, '');
+            pending = pending.slice(nl + 1);
+            return line;
+          }
+          const chunk = await nextChunk();
+          if (chunk === undefined) {
+            if (pending === '') return undefined;
+            const rest = pending;
+            pending = '';
+            return rest;
+          }
+          pending += chunk.toString('utf8');
+        }
+      },
+      size: () => (tty ? (record.resizes[record.resizes.length - 1] ?? { width: 80, height: 24 }) : undefined),
+      signal: ac.signal,
+    };
+    const program = this.onExec?.(c.id, opts.cmd) ?? runFakeExec;
+    let closed = false;
+    const exitCode = (async () => {
+      // Killed with the container: 137, as Docker reports an exec whose container stopped.
+      const killed = new Promise<number>((resolve) => ac.signal.addEventListener('abort', () => resolve(137), { once: true }));
+      const code = await Promise.race([program([...opts.cmd], io).catch(() => 126), killed]);
+      c.execs.delete(ac);
+      ac.abort();
+      stdout.end();
+      stderr.end();
+      if (closed) throw new Error('the exec session was closed');
+      return code;
+    })();
+    exitCode.catch(() => {});
+    return {
+      stdout,
+      stderr,
+      exitCode,
+      write: (data) => {
+        if (inputEnded) return;
+        input.push(Buffer.from(data));
+        wakeUp();
+      },
+      closeStdin: () => {
+        inputEnded = true;
+        wakeUp();
+      },
+      resize: async (size) => {
+        if (tty) record.resizes.push({ ...size });
+      },
+      close: () => {
+        closed = true;
+        ac.abort();
+      },
+    };
+  }
+
   // ---- internals ----
 
   private allocateIp(network: string): string {
@@ -403,6 +523,8 @@ export class FakeRuntime implements ContainerRuntime {
   }
 
   private finish(c: FakeContainer, code: number, oomKilled: boolean): void {
+    for (const ac of c.execs) ac.abort();
+    c.execs.clear();
     c.state = 'exited';
     c.exitCode = code;
     c.oomKilled = oomKilled;

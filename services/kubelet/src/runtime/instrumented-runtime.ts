@@ -2,7 +2,7 @@
 // instrumented_services.go): kubelet_runtime_operations_total, ..._errors_total, ..._duration_seconds.
 
 import type { KubeletMetrics } from '../metrics.js';
-import type { ContainerDetails, ContainerRuntime, ContainerSpec, ContainerSummary, LogOptions, NetworkInfo, NetworkSpec, RuntimeEvent, RuntimeVersion } from './runtime.js';
+import type { ContainerDetails, ContainerRuntime, ContainerSpec, ContainerSummary, ExecOptions, ExecSession, LogOptions, NetworkInfo, NetworkSpec, RuntimeEvent, RuntimeVersion } from './runtime.js';
 
 export class InstrumentedRuntime implements ContainerRuntime {
   constructor(
@@ -69,5 +69,8 @@ export class InstrumentedRuntime implements ContainerRuntime {
   events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<RuntimeEvent> {
     this.metrics.runtimeOperations.inc({ operation_type: 'events' });
     return this.inner.events(labels, signal);
+  }
+  exec(id: string, opts: ExecOptions): Promise<ExecSession> {
+    return this.op('exec', () => this.inner.exec(id, opts));
   }
 }

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RuntimeConflictError, RuntimeNotFoundError, type ContainerRuntime, type ContainerSpec, type RuntimeEvent } from './runtime.js';
+import { RuntimeConflictError, RuntimeNotFoundError, RuntimeNotRunningError, type ContainerRuntime, type ContainerSpec, type ExecSession, type RuntimeEvent } from './runtime.js';
 
 export interface RuntimeHarness {
   runtime: ContainerRuntime;
@@ -33,6 +33,21 @@ async function collect(it: AsyncIterable<Buffer>): Promise<string> {
   const parts: Buffer[] = [];
   for await (const b of it) parts.push(b);
   return Buffer.concat(parts).toString('utf8');
+}
+
+function readAll(r: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    r.on('data', (b: Buffer) => (text += b.toString('utf8')));
+    r.on('end', () => resolve(text));
+    r.on('error', reject);
+  });
+}
+
+/** Reads an exec to its end. */
+export async function finishExec(s: ExecSession): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  const [stdout, stderr, exitCode] = await Promise.all([readAll(s.stdout), readAll(s.stderr), s.exitCode]);
+  return { stdout, stderr, exitCode };
 }
 
 export function runtimeContract(name: string, makeHarness: () => Promise<RuntimeHarness>): void {
@@ -243,6 +258,51 @@ export function runtimeContract(name: string, makeHarness: () => Promise<Runtime
       const s = spec();
       await rt.createContainer(s);
       await assert.rejects(rt.createContainer({ ...s }), RuntimeConflictError);
+    });
+
+    it('runs a command in a running container, with stdout, stderr and the exit code apart', async () => {
+      const id = await run({ cmd: ['sleep', '3600'] });
+      const r = await finishExec(await rt.exec(id, { cmd: ['sh', '-c', 'echo out; echo err >&2; exit 3'] }));
+      assert.deepEqual(r, { stdout: 'out\n', stderr: 'err\n', exitCode: 3 });
+    });
+
+    it('feeds an exec its stdin until the caller closes it', async () => {
+      const id = await run({ cmd: ['sleep', '3600'] });
+      const s = await rt.exec(id, { cmd: ['cat'], stdin: true });
+      s.write(Buffer.from('hello\n'));
+      s.write(Buffer.from('world\n'));
+      s.closeStdin();
+      assert.deepEqual(await finishExec(s), { stdout: 'hello\nworld\n', stderr: '', exitCode: 0 });
+    });
+
+    it('gives an exec a terminal: one output stream, and the size resize sets', async () => {
+      const id = await run({ cmd: ['sleep', '3600'] });
+      const s = await rt.exec(id, { cmd: ['sh', '-c', 'read x; stty size; echo got $x >&2'], stdin: true, tty: true });
+      await s.resize({ width: 100, height: 30 });
+      s.write(Buffer.from('go\n'));
+      const r = await finishExec(s);
+      assert.equal(r.exitCode, 0);
+      assert.match(r.stdout, /30 100\r\n/);
+      assert.match(r.stdout, /got go\r\n/);
+      assert.equal(r.stderr, '');
+    });
+
+    it('reports a missing executable as exit code 126 with the engine\'s message', async () => {
+      const id = await run({ cmd: ['sleep', '3600'] });
+      const r = await finishExec(await rt.exec(id, { cmd: ['no-such-command'] }));
+      assert.equal(r.exitCode, 126);
+      assert.match(r.stdout, /"no-such-command": executable file not found in \$PATH/);
+      const sh = await finishExec(await rt.exec(id, { cmd: ['sh', '-c', 'no-such-command'] }));
+      assert.equal(sh.exitCode, 127);
+      assert.match(sh.stderr, /no-such-command: not found/);
+    });
+
+    it('refuses an exec in a stopped container and in a missing one, with typed errors', async () => {
+      const id = await run({ cmd: ['sleep', '3600'] });
+      await rt.stopContainer(id, 10);
+      await assert.rejects(rt.exec(id, { cmd: ['true'] }), RuntimeNotRunningError);
+      await rt.removeContainer(id);
+      await assert.rejects(rt.exec(id, { cmd: ['true'] }), RuntimeNotFoundError);
     });
 
     it('removes containers: a running one only with force, a missing one is not an error', async () => {

@@ -20,6 +20,15 @@ export interface NetworkInfo {
   subnet?: string;
 }
 
+/** A bind mount of a host path (file or directory) into a container. */
+export interface ContainerMount {
+  /** Absolute path on the host; it must exist. */
+  source: string;
+  /** Absolute path in the container. */
+  target: string;
+  readOnly?: boolean;
+}
+
 export interface ContainerSpec {
   /** Unique container name. */
   name: string;
@@ -40,6 +49,12 @@ export interface ContainerSpec {
   nanoCpus?: number;
   /** Memory limit in bytes. */
   memoryBytes?: number;
+  /** Memory + swap limit in bytes (equal to `memoryBytes`: no swap, so exceeding the limit OOM-kills). */
+  memorySwapBytes?: number;
+  /** Relative CPU weight (cgroup cpu.shares), from the CPU request. */
+  cpuShares?: number;
+  /** Host paths bound into the container (volumes). */
+  mounts?: ContainerMount[];
   /** Run an init process (tini) as PID 1 so SIGTERM reaches the program and stops are fast. */
   init?: boolean;
 }
@@ -122,6 +137,48 @@ export function isRuntimeNotFound(e: unknown): e is RuntimeNotFoundError {
   return e instanceof RuntimeNotFoundError;
 }
 
+/** Raised when an operation needs a running container (exec) and the container is not running. */
+export class RuntimeNotRunningError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RuntimeNotRunningError';
+  }
+}
+
+export interface TerminalSize {
+  /** Columns. */
+  width: number;
+  /** Rows. */
+  height: number;
+}
+
+export interface ExecOptions {
+  /** argv, run without a shell (`docker exec`). */
+  cmd: string[];
+  /** Attach stdin: write with `session.write`, end with `session.closeStdin`. */
+  stdin?: boolean;
+  /** Allocate a terminal: stderr comes out on stdout, and `resize` applies. */
+  tty?: boolean;
+}
+
+/** A command running in a container. Read both output streams (they end when the command does). */
+export interface ExecSession {
+  /** The command's stdout (with a terminal: everything it prints). Ends when the command ends. */
+  readonly stdout: NodeJS.ReadableStream;
+  /** The command's stderr (empty with a terminal). */
+  readonly stderr: NodeJS.ReadableStream;
+  /** Bytes for the command's stdin (only with `stdin`). */
+  write(data: Buffer): void;
+  /** End of input (with a terminal, a hang-up). */
+  closeStdin(): void;
+  /** The terminal's size (with `tty`; a no-op otherwise). */
+  resize(size: TerminalSize): Promise<void>;
+  /** The command's exit code once it ended; rejects after `close`. */
+  readonly exitCode: Promise<number>;
+  /** Abandons the session (the caller went away): the streams end, the command may go on running. */
+  close(): void;
+}
+
 export interface ContainerRuntime {
   version(): Promise<RuntimeVersion>;
 
@@ -159,4 +216,8 @@ export interface ContainerRuntime {
   /** start/die/oom of containers carrying all of these labels, until the signal aborts. Throws
    *  when the engine's stream breaks (the caller reconnects). */
   events(labels: Record<string, string>, signal: AbortSignal): AsyncIterable<RuntimeEvent>;
+  /** Runs a command in a running container (`docker exec`); rejects with RuntimeNotFoundError or
+   *  RuntimeNotRunningError. A missing executable is no error: the command exits 126 with the
+   *  engine's message on stdout, as with Docker. */
+  exec(id: string, opts: ExecOptions): Promise<ExecSession>;
 }

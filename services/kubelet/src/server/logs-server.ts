@@ -30,6 +30,8 @@ export interface LogsServerOptions {
   host: string;
   port: number;
   log: Logger;
+  /** More methods of the Kubelet service served on the same server (Exec). */
+  handlers?: grpc.UntypedServiceImplementation;
 }
 
 export interface LogsServer {
@@ -96,6 +98,7 @@ export async function serveLogs(o: LogsServerOptions): Promise<LogsServer> {
     ContainerLogs: (call: grpc.ServerWritableStream<ContainerLogRequest, Chunk>) => {
       void streamLogs(call, o);
     },
+    ...o.handlers,
   });
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${o.host}:${o.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
