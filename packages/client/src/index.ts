@@ -2,4 +2,4 @@ export * from './client.js';
 export * from './config.js';
 export * from './grpc-status.js';
 export * from './proto.js';
-export * from './exec-messages.js';
+export * from './stream-messages.js';

@@ -130,3 +130,18 @@ export class LeaderElector {
     }
   }
 }
+
+/**
+ * Runs `work` under leader election when `election` is given (a standby waits, a leader that
+ * loses the lease stops its work and campaigns again), or directly when it is not
+ * (`--leader-elect=false`). Resolves when the signal aborts.
+ */
+export async function runLeaderElected(
+  client: Pick<ApiClient, 'get' | 'create' | 'update'>,
+  election: LeaderElectorOptions | undefined,
+  signal: AbortSignal,
+  work: (signal: AbortSignal) => Promise<void>,
+): Promise<void> {
+  if (election === undefined) return work(signal);
+  await new LeaderElector(client, election).run(signal, work);
+}

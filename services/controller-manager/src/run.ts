@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import type { Deployment, KubeObject, Lease, Namespace, Node, Pod, PodDisruptionBudget, ReplicaSet } from '@skiff/api';
 import { ApiClient } from '@skiff/client';
 import { createLogger, newRegistry, serveObservability, type Logger } from '@skiff/component';
-import { EventRecorder, LeaderElector, RealClock, workQueueMetrics, type Clock, type Informer, type WorkQueue, type WorkQueueMetrics } from '@skiff/machinery';
+import { EventRecorder, RealClock, runLeaderElected, workQueueMetrics, type Clock, type Informer, type WorkQueue, type WorkQueueMetrics } from '@skiff/machinery';
 import type { Registry } from 'prom-client';
 import { isServed } from './available-resources.js';
 import { enabledControllers, type ControllerName } from './controllers.js';
@@ -219,19 +219,10 @@ export async function run(signal: AbortSignal, config: ControllerManagerConfig, 
   deps.onListening?.(server.port);
 
   try {
-    if (config.leaderElect) {
-      const elector = new LeaderElector(client, {
-        namespace: LEASE_NAMESPACE,
-        name: LEASE_NAME,
-        identity,
-        clock,
-        log,
-        ...(config.leaseDurationSeconds !== undefined && { leaseDurationSeconds: config.leaseDurationSeconds }),
-      });
-      await elector.run(signal, (leaderSignal) => runControllers(leaderSignal, env));
-    } else {
-      await runControllers(signal, env);
-    }
+    const election = config.leaderElect
+      ? { namespace: LEASE_NAMESPACE, name: LEASE_NAME, identity, clock, log, ...(config.leaseDurationSeconds !== undefined && { leaseDurationSeconds: config.leaseDurationSeconds }) }
+      : undefined;
+    await runLeaderElected(client, election, signal, (leaderSignal) => runControllers(leaderSignal, env));
   } finally {
     await server.close();
     ownClient?.close();

@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import type { Node, Pod } from '@skiff/api';
 import { ApiClient, type ApiInterface } from '@skiff/client';
 import { createLogger, newRegistry, serveObservability, type Logger } from '@skiff/component';
-import { EventRecorder, Informer, LeaderElector, RealClock, type Clock } from '@skiff/machinery';
+import { EventRecorder, Informer, RealClock, runLeaderElected, type Clock } from '@skiff/machinery';
 import type { Registry } from 'prom-client';
 import { SchedulerMetrics } from './metrics.js';
 import { DEFAULT_PROFILE } from './profile.js';
@@ -75,19 +75,10 @@ export async function run(signal: AbortSignal, config: SchedulerConfig, deps: Sc
   try {
     pods.start(signal);
     nodes.start(signal);
-    if (config.leaderElect) {
-      const elector = new LeaderElector(client, {
-        namespace: LEASE_NAMESPACE,
-        name: LEASE_NAME,
-        identity,
-        clock,
-        log,
-        ...(config.leaseDurationSeconds !== undefined && { leaseDurationSeconds: config.leaseDurationSeconds }),
-      });
-      await elector.run(signal, (leaderSignal) => scheduler.run(leaderSignal));
-    } else {
-      await scheduler.run(signal);
-    }
+    const election = config.leaderElect
+      ? { namespace: LEASE_NAMESPACE, name: LEASE_NAME, identity, clock, log, ...(config.leaseDurationSeconds !== undefined && { leaseDurationSeconds: config.leaseDurationSeconds }) }
+      : undefined;
+    await runLeaderElected(client, election, signal, (leaderSignal) => scheduler.run(leaderSignal));
   } finally {
     await server.close();
     ownClient?.close();

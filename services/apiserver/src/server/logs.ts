@@ -5,21 +5,11 @@ import * as grpc from '@grpc/grpc-js';
 import { fromGrpcError, toGrpcError } from '@skiff/client';
 import type { Logger } from '@skiff/component';
 import type { Registry } from '../registry/registry.js';
+import type { LogChunkMessage, LogRequestMessage } from '@skiff/client';
 import { kubeletClient, resolveKubeletTarget } from './kubelet-target.js';
 
-export interface LogRequest {
-  namespace: string;
-  name: string;
-  container: string;
-  follow: boolean;
-  tail_lines: number;
-  previous: boolean;
-  timestamps: boolean;
-}
-
-interface Chunk {
-  data: Buffer;
-}
+export type LogRequest = LogRequestMessage;
+type Chunk = LogChunkMessage;
 
 /** Relays the log; resolves when the stream ends, with the error it ended with, if any. */
 export function streamLogs(call: grpc.ServerWritableStream<LogRequest, Chunk>, registry: Registry, log: Logger): Promise<unknown> {

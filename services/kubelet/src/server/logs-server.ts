@@ -4,25 +4,13 @@
 
 import * as grpc from '@grpc/grpc-js';
 import { ApiError, errors } from '@skiff/api';
-import { loadSkiffProto, toGrpcError } from '@skiff/client';
+import { loadSkiffProto, toGrpcError, type ContainerLogRequestMessage, type LogChunkMessage } from '@skiff/client';
 import type { Logger } from '@skiff/component';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID, LABEL_RESTART_COUNT, LABEL_ROLE, podSelectorLabels } from '../pod/labels.js';
 import type { ContainerRuntime, ContainerSummary } from '../runtime/runtime.js';
 
-export interface ContainerLogRequest {
-  pod_uid: string;
-  namespace: string;
-  name: string;
-  container: string;
-  follow: boolean;
-  tail_lines: number;
-  previous: boolean;
-  timestamps: boolean;
-}
-
-interface Chunk {
-  data: Buffer;
-}
+export type ContainerLogRequest = ContainerLogRequestMessage;
+type Chunk = LogChunkMessage;
 
 export interface LogsServerOptions {
   runtime: ContainerRuntime;
