@@ -6,16 +6,20 @@ import { annotateCommand } from './commands/annotate.js';
 import { applyCommand } from './commands/apply.js';
 import { exitQuietlyOnBrokenPipe } from './commands/common.js';
 import { configCommand } from './commands/config/config.js';
+import { cordonCommand, uncordonCommand } from './commands/cordon.js';
 import { createCommand } from './commands/create/create.js';
 import { deleteCommand } from './commands/delete.js';
 import { describeCommand } from './commands/describe.js';
 import { downCommand } from './commands/down.js';
+import { drainCommand } from './commands/drain/drain.js';
+import { execCommand } from './commands/exec.js';
 import { getCommand } from './commands/get.js';
 import { labelCommand } from './commands/label.js';
 import { logsCommand } from './commands/logs.js';
 import { rolloutCommand } from './commands/rollout/rollout.js';
 import { scaleCommand } from './commands/scale.js';
 import { setCommand } from './commands/set/set.js';
+import { taintCommand } from './commands/taint.js';
 import { upCommand } from './commands/up.js';
 import { clientVersion, versionCommand } from './commands/version.js';
 
@@ -41,6 +45,11 @@ const program = new Command('skiff')
   .addCommand(labelCommand())
   .addCommand(annotateCommand())
   .addCommand(logsCommand())
+  .addCommand(execCommand())
+  .addCommand(cordonCommand())
+  .addCommand(uncordonCommand())
+  .addCommand(drainCommand())
+  .addCommand(taintCommand())
   .addCommand(configCommand())
   .addCommand(versionCommand());
 

@@ -75,11 +75,17 @@ export function collect(value: string, previous: string[] | undefined): string[]
  * `create deployment NAME --image I -- CMD ARGS`.
  */
 export function operandsBeforeDash(cmd: Command, operands: readonly string[]): number {
+  const n = argsLenAtDash(cmd, operands);
+  return n < 0 ? operands.length : n;
+}
+
+/** cobra's ArgsLenAtDash: how many operands came before `--`, or -1 when there was no `--`. */
+export function argsLenAtDash(cmd: Command, operands: readonly string[]): number {
   let root: Command = cmd;
   while (root.parent) root = root.parent;
   const raw = (root as Command & { rawArgs?: string[] }).rawArgs ?? [];
   const dash = raw.indexOf('--');
-  if (dash < 0) return operands.length;
+  if (dash < 0) return -1;
   const after = raw.length - dash - 1;
   return Math.max(0, operands.length - after);
 }

@@ -2,10 +2,11 @@
 // replicasets (a generic one for other kinds), each with its events. A name that matches no
 // object exactly describes the objects whose names start with it, as kubectl does.
 
-import { ApiError, selectorFromLabelSelector, type Deployment, type Event, type KubeObject, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type ResourceInfo } from '@skiff/api';
+import { ApiError, selectorFromLabelSelector, type ConfigMap, type Deployment, type Event, type KubeObject, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type ResourceInfo, type Secret } from '@skiff/api';
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
+import { describeConfigMap, describeSecret } from '../describe/config.js';
 import { findEvents } from '../describe/events.js';
 import { describeDeployment } from '../describe/deployment.js';
 import { describeGeneric } from '../describe/generic.js';
@@ -72,6 +73,10 @@ export async function describeObject(ctx: CliContext, info: Readonly<ResourceInf
     }
     case 'namespaces':
       return describeNamespace(obj as Namespace);
+    case 'configmaps':
+      return describeConfigMap(obj as ConfigMap, events, now);
+    case 'secrets':
+      return describeSecret(obj as Secret);
     default:
       return describeGeneric(obj, events, now);
   }

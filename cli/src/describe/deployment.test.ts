@@ -57,6 +57,8 @@ test("describe deployment: kubectl's sections and alignment", () => {
     '    Port:          <none>',
     '    Host Port:     <none>',
     '    Environment:   <none>',
+    '    Mounts:        <none>',
+    '  Volumes:         <none>',
     '  Node-Selectors:  <none>',
     '  Tolerations:     <none>',
     'Conditions:',

@@ -124,10 +124,12 @@ test('describe pod: the sections kubectl prints, aligned, events oldest first', 
     '      memory:  32Mi',
     '    Environment:',
     '      MODE:  fast',
+    '    Mounts:  <none>',
     'Conditions:',
     '  Type           Status',
     '  PodScheduled   True ',
     '  Ready          True ',
+    'Volumes:         <none>',
     'QoS Class:       Burstable',
     'Node-Selectors:  <none>',
     'Tolerations:     <none>',
@@ -140,11 +142,11 @@ test('describe pod: the sections kubectl prints, aligned, events oldest first', 
   ];
   // The events block is one tabwriter block: recompute what its alignment must be.
   const lines = out.split('\n');
-  assert.deepEqual(lines.slice(0, 37), expected.slice(0, 37));
-  assert.equal(lines[37], 'Events:');
-  assert.match(lines[38] ?? '', /^ {2}Type {4}Reason {5}Age {4}From {15}Message$/);
-  assert.match(lines[40] ?? '', /^ {2}Normal {2}Scheduled {2}3m {5}default-scheduler {2}Successfully assigned default\/web-7xkq2 to node-1$/);
-  assert.match(lines[41] ?? '', /^ {2}Normal {2}Started {4}2m57s {2}kubelet {12}Started container web$/);
+  assert.deepEqual(lines.slice(0, 39), expected.slice(0, 39));
+  assert.equal(lines[39], 'Events:');
+  assert.match(lines[40] ?? '', /^ {2}Type {4}Reason {5}Age {4}From {15}Message$/);
+  assert.match(lines[42] ?? '', /^ {2}Normal {2}Scheduled {2}3m {5}default-scheduler {2}Successfully assigned default\/web-7xkq2 to node-1$/);
+  assert.match(lines[43] ?? '', /^ {2}Normal {2}Started {4}2m57s {2}kubelet {12}Started container web$/);
 });
 
 test('describe pod: Terminating with its grace period, waiting reason and message, no events', () => {
@@ -202,6 +204,8 @@ test('describe replicaset: replicas, pod phases of the pods it controls, templat
       '    Port:          8080/TCP',
       '    Host Port:     0/TCP',
       '    Environment:   <none>',
+      '    Mounts:        <none>',
+      '  Volumes:         <none>',
       '  Node-Selectors:  <none>',
       '  Tolerations:     <none>',
       'Events:  <none>',

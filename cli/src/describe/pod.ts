@@ -2,6 +2,7 @@
 
 import { controllerOf, cpuMillis, memoryBytes, type Container, type ContainerState, type ContainerStatus, type Event, type Pod, type Toleration } from '@skiff/api';
 import { age } from '../printers/age.js';
+import { writeEnvironment, writeMounts, writeProbes, writeVolumes } from './container-config.js';
 import { writeEvents } from './events.js';
 import { LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, PrefixWriter, rfc1123z, writeAnnotations, writeLabels } from './prefix-writer.js';
 
@@ -56,8 +57,15 @@ function ports(c: Readonly<Container>, host: boolean): string {
   return (c.ports ?? []).map((p) => `${host ? (p.hostPort ?? 0) : p.containerPort}/${p.protocol ?? 'TCP'}`).join(', ');
 }
 
-/** describeContainers: one block per container, with its status when there is one. */
-export function writeContainers(w: PrefixWriter, label: string, containers: readonly Container[], statuses: readonly ContainerStatus[] | undefined, space = ''): void {
+/** describeContainers: one block per container, with its status when there is one (`pod`: for values taken from its fields). */
+export function writeContainers(
+  w: PrefixWriter,
+  label: string,
+  containers: readonly Container[],
+  statuses: readonly ContainerStatus[] | undefined,
+  space = '',
+  pod?: Readonly<Pod>,
+): void {
   w.write(LEVEL_0, `${space}${label}:${containers.length === 0 ? ' <none>' : ''}\n`);
   const byName = new Map((statuses ?? []).map((s) => [s.name, s]));
   const nameIndent = space ? ' ' : '';
@@ -91,12 +99,10 @@ export function writeContainers(w: PrefixWriter, label: string, containers: read
       w.write(LEVEL_2, `${title}:\n`);
       for (const k of keys) w.write(LEVEL_3, `${k}:\t${list?.[k] ?? ''}\n`);
     }
+    writeProbes(w, c);
     if (c.workingDir) w.write(LEVEL_2, `Working Dir:\t${c.workingDir}\n`);
-    const env = c.env ?? [];
-    w.write(LEVEL_2, `Environment:${env.length === 0 ? '\t<none>' : ''}\n`);
-    for (const e of env) {
-      (e.value ?? '').split('\n').forEach((s, i) => w.write(LEVEL_3, i === 0 ? `${e.name}:\t${s}\n` : `\t${s}\n`));
-    }
+    writeEnvironment(w, pod, c);
+    writeMounts(w, c);
   }
 }
 
@@ -146,11 +152,13 @@ export function describePod(pod: Readonly<Pod>, events: readonly Event[] | undef
   }
   const owner = controllerOf(pod);
   if (owner) w.write(LEVEL_0, `Controlled By:\t${owner.kind}/${owner.name}\n`);
-  writeContainers(w, 'Containers', pod.spec?.containers ?? [], status.containerStatuses);
+  if (pod.spec?.initContainers?.length) writeContainers(w, 'Init Containers', pod.spec.initContainers, status.initContainerStatuses, '', pod);
+  writeContainers(w, 'Containers', pod.spec?.containers ?? [], status.containerStatuses, '', pod);
   if (status.conditions?.length) {
     w.write(LEVEL_0, 'Conditions:\n  Type\tStatus\n');
     for (const c of status.conditions) w.write(LEVEL_1, `${c.type} \t${c.status} \n`);
   }
+  writeVolumes(w, pod.spec?.volumes);
   w.write(LEVEL_0, `QoS Class:\t${podQOS(pod)}\n`);
   writeLabels(w, 'Node-Selectors', pod.spec?.nodeSelector);
   writeTolerations(w, 'Tolerations', pod.spec?.tolerations);

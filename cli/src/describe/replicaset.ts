@@ -3,6 +3,7 @@
 
 import { controllerOf, type Event, type Pod, type PodTemplateSpec, type ReplicaSet } from '@skiff/api';
 import { formatLabelSelector } from '../printers/labels.js';
+import { writeVolumes } from './container-config.js';
 import { writeEvents } from './events.js';
 import { writeContainers, writeTolerations } from './pod.js';
 import { LEVEL_0, LEVEL_1, PrefixWriter, writeAnnotations, writeLabels } from './prefix-writer.js';
@@ -50,7 +51,9 @@ export function writePodTemplate(w: PrefixWriter, template: Readonly<PodTemplate
   }
   writeLabels(w, '  Labels', template.metadata?.labels);
   if (Object.keys(template.metadata?.annotations ?? {}).length > 0) writeAnnotations(w, '  Annotations', template.metadata?.annotations);
+  if (template.spec?.initContainers?.length) writeContainers(w, 'Init Containers', template.spec.initContainers, undefined, '  ');
   writeContainers(w, 'Containers', template.spec?.containers ?? [], undefined, '  ');
+  writeVolumes(w, template.spec?.volumes, '  ');
   writeLabels(w, '  Node-Selectors', template.spec?.nodeSelector);
   writeTolerations(w, '  Tolerations', template.spec?.tolerations);
 }

@@ -3,6 +3,7 @@
 
 import type { Deployment, Event, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet } from '@skiff/api';
 import { age } from './age.js';
+import { configmaps, limitranges, poddisruptionbudgets, resourcequotas, secrets } from './config-columns.js';
 import { formatLabelSelector } from './labels.js';
 import { podSummary } from './pod-status.js';
 
@@ -161,7 +162,20 @@ const generic: TableDef = {
   },
 };
 
-const TABLES: Record<string, TableDef> = { pods, nodes, replicasets, deployments, namespaces, events, leases };
+const TABLES: Record<string, TableDef> = {
+  pods,
+  nodes,
+  replicasets,
+  deployments,
+  namespaces,
+  events,
+  leases,
+  configmaps,
+  secrets,
+  poddisruptionbudgets,
+  resourcequotas,
+  limitranges,
+};
 
 export function tableFor(resource: string): TableDef {
   return TABLES[resource] ?? generic;

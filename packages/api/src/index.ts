@@ -7,3 +7,6 @@ export * from './quantity.js';
 export * from './meta.js';
 export * from './pod-qos.js';
 export * from './merge-patch.js';
+export * from './validation/names.js';
+export * from './validation/config-key.js';
+export * from './downward-api.js';

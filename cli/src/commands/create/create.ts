@@ -1,13 +1,17 @@
-// skiff create deployment|namespace ...: kubectl's generators for objects simple enough to make
-// from flags.
+// skiff create deployment|namespace|configmap|secret ...: kubectl's generators for objects simple
+// enough to make from flags.
 
 import { Command } from 'commander';
+import { createConfigMapCommand } from './configmap.js';
 import { createDeploymentCommand } from './deployment.js';
 import { createNamespaceCommand } from './namespace.js';
+import { createSecretCommand } from './secret.js';
 
 export function createCommand(): Command {
   return new Command('create')
-    .description('Create a resource from flags (deployment, namespace)')
+    .description('Create a resource from flags (deployment, namespace, configmap, secret)')
     .addCommand(createDeploymentCommand())
-    .addCommand(createNamespaceCommand());
+    .addCommand(createNamespaceCommand())
+    .addCommand(createConfigMapCommand())
+    .addCommand(createSecretCommand());
 }

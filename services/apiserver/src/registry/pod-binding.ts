@@ -1,10 +1,9 @@
 // The pods/binding subresource (pkg/registry/core/pod/storage/storage.go assignPod): sets
 // spec.nodeName once and the PodScheduled condition.
 
-import { errors, nowRFC3339, type Binding, type Condition, type FieldError, type Pod } from '@skiff/api';
+import { type Binding, type Condition, errors, type FieldError, isDNS1123Subdomain, nowRFC3339, type Pod } from '@skiff/api';
 import type { ResourceStore } from './resource-store.js';
 import { fe } from './validation/field-errors.js';
-import { isDNS1123Subdomain } from './validation/names.js';
 
 function parseBinding(body: unknown, name: string): Binding {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.badRequest('the binding must be a JSON object');

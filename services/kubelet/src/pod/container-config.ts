@@ -11,13 +11,12 @@
 // (MilliCPUToShares, 2 at least), limits.memory → Memory and MemorySwap (no swap: exceeding the
 // limit is an OOM kill).
 
-import { cpuMillis, memoryBytes, type Container, type Pod } from '@skiff/api';
+import { type Container, cpuMillis, memoryBytes, type NodeAllocatable, type Pod } from '@skiff/api';
 import type { Logger } from '@skiff/component';
 import type { ContainerMount, ContainerRuntime, ContainerSpec } from '../runtime/runtime.js';
 import { ApiSourceReader } from '../config-sources/api-source-reader.js';
 import type { VolumeManager } from '../volumes/volume-manager.js';
 import { ContainerConfigError, expandCommand, makeEnvironmentVariables, type ConfigSourceReader } from './container-env.js';
-import type { NodeAllocatable } from './downward-api.js';
 import {
   INFRA_CONTAINER_NAME,
   LABEL_ATTEMPT,

@@ -10,8 +10,7 @@
 //    Kubernetes' message: `configmap "x" not found`, `couldn't find key k in ConfigMap default/x`.
 //    The kubelet reports it as CreateContainerConfigError and tries again on the next sync.
 
-import { isApiError, type ConfigMap, type Container, type Pod, type Secret } from '@skiff/api';
-import { containerResourceValue, podFieldValue, type NodeAllocatable } from './downward-api.js';
+import { type ConfigMap, type Container, containerResourceValue, isApiError, type NodeAllocatable, type Pod, podFieldValue, type Secret } from '@skiff/api';
 
 /** Reads the ConfigMaps and Secrets pods refer to. NotFound errors say `configmap "x" not found`. */
 export interface ConfigSourceReader {

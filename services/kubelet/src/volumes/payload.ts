@@ -4,8 +4,7 @@
 // modes); a picked key that is missing fails the volume unless it is optional. Modes default to
 // 0644 for all three, as Kubernetes' defaulting does.
 
-import type { ConfigMap, DownwardAPIVolumeFile, KeyToPath, Pod, Secret, Volume } from '@skiff/api';
-import { extractFieldPath, podContainerResourceValue, type NodeAllocatable } from '../pod/downward-api.js';
+import { type ConfigMap, type DownwardAPIVolumeFile, extractFieldPath, type KeyToPath, type NodeAllocatable, type Pod, podContainerResourceValue, type Secret, type Volume } from '@skiff/api';
 import type { FileProjection } from './atomic-writer.js';
 
 export const DEFAULT_MODE = 0o644;

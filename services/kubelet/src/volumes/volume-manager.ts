@@ -13,12 +13,11 @@
 
 import { mkdir, readdir, readlink, realpath, rm, chmod, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isApiError, memoryBytes, type Container, type Pod } from '@skiff/api';
+import { type Container, isApiError, memoryBytes, type NodeAllocatable, type Pod } from '@skiff/api';
 import type { Logger } from '@skiff/component';
 import type { Clock } from '@skiff/machinery';
 import type { ContainerMount } from '../runtime/runtime.js';
 import { ContainerConfigError, type ConfigSourceReader } from '../pod/container-env.js';
-import type { NodeAllocatable } from '../pod/downward-api.js';
 import { AtomicWriter, DATA_DIR, type FileProjection } from './atomic-writer.js';
 import { checkHostPathType } from './host-path.js';
 import type { Mounter } from './mounter.js';

@@ -4,13 +4,12 @@
 // has emptied it and cleared spec.finalizers through the `finalize` subresource, the only way to
 // change them. The built-in namespaces can never be deleted (NamespaceLifecycle admission).
 
-import { RESOURCES, type FieldError, type Namespace } from '@skiff/api';
+import { type FieldError, isQualifiedName, type Namespace, RESOURCES } from '@skiff/api';
 import { S } from '../schema.js';
 import { kindSchema } from '../meta-schema.js';
 import type { Strategy } from '../strategy.js';
 import { fe } from '../validation/field-errors.js';
 import { labelName, validateObjectMeta } from '../validation/meta.js';
-import { isQualifiedName } from '../validation/names.js';
 
 /** Created by the apiserver at start; none of them may be deleted. */
 export const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];

@@ -1,13 +1,12 @@
 // Nodes (pkg/registry/core/node): cluster-scoped, status kept on create (the kubelet registers
 // its node with capacity and addresses), taints validated.
 
-import { RESOURCES, parseQuantity, type FieldError, type Node, type ResourceList } from '@skiff/api';
+import { type FieldError, isQualifiedName, isValidLabelValue, type Node, parseQuantity, type ResourceList, RESOURCES } from '@skiff/api';
 import { S } from '../schema.js';
 import { conditionSchema, kindSchema, resourceListSchema } from '../meta-schema.js';
 import type { Strategy } from '../strategy.js';
 import { fe } from '../validation/field-errors.js';
 import { subdomainName, validateObjectMeta } from '../validation/meta.js';
-import { isQualifiedName, isValidLabelValue } from '../validation/names.js';
 import { validateConditions } from '../validation/conditions.js';
 
 const EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];

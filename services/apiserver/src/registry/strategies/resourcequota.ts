@@ -3,13 +3,12 @@
 // whole numbers for object counts. `status.hard` and `status.used` are kept by the ResourceQuota
 // admission plugin (src/admission), as Skiff has no quota controller.
 
-import { RESOURCES, type FieldError, type ResourceList, type ResourceQuota } from '@skiff/api';
+import { type FieldError, isQualifiedName, type ResourceList, type ResourceQuota, RESOURCES } from '@skiff/api';
 import { S } from '../schema.js';
 import { kindSchema, resourceListSchema } from '../meta-schema.js';
 import type { Strategy } from '../strategy.js';
 import { fe } from '../validation/field-errors.js';
 import { subdomainName, validateObjectMeta } from '../validation/meta.js';
-import { isQualifiedName } from '../validation/names.js';
 import { nonNegativeQuantity, normalizeQuantities } from '../validation/quantity.js';
 
 /** helper.IsStandardQuotaResourceName. */

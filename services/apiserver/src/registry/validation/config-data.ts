@@ -3,9 +3,8 @@
 // the data, and `immutable`, which freezes the data and cannot be unset.
 
 import { isDeepStrictEqual } from 'node:util';
-import type { FieldError } from '@skiff/api';
+import { type FieldError, isConfigMapKey } from '@skiff/api';
 import { decodeBase64 } from './base64.js';
-import { isConfigMapKey } from './config-key.js';
 import { fe } from './field-errors.js';
 
 /** core.MaxSecretSize, also the limit of a ConfigMap's data. */

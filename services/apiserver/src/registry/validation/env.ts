@@ -3,10 +3,8 @@
 // messages. Variable names follow Kubernetes' relaxed rule (RelaxedEnvironmentVariableValidation,
 // on by default since 1.32): printable ASCII other than '='.
 
-import { parseQuantity, type EnvFromSource, type EnvVar, type FieldError, type ObjectFieldSelector, type ResourceFieldSelector } from '@skiff/api';
-import { isConfigMapKey } from './config-key.js';
+import { type EnvFromSource, type EnvVar, type FieldError, isConfigMapKey, isDNS1123Subdomain, isEnvVarName, isQualifiedName, type ObjectFieldSelector, parseQuantity, type ResourceFieldSelector } from '@skiff/api';
 import { fe } from './field-errors.js';
-import { isDNS1123Subdomain, isEnvVarName, isQualifiedName } from './names.js';
 import { QUANTITY_MESSAGE } from './quantity.js';
 
 /** validEnvDownwardAPIFieldPathExpressions. */

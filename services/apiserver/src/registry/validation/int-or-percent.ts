@@ -1,9 +1,8 @@
 // intstr.IntOrString fields given as a count or a percentage ("25%"), validated as Kubernetes'
 // apps validation does (ValidatePositiveIntOrPercent, IsNotMoreThan100Percent).
 
-import type { FieldError } from '@skiff/api';
+import { type FieldError, isValidPercent } from '@skiff/api';
 import { nonNegative } from './field-errors.js';
-import { isValidPercent } from './names.js';
 
 export type IntOrPercent = number | string;
 

@@ -1,8 +1,7 @@
 // metadata validation, following k8s.io/apimachinery/pkg/api/validation/objectmeta.go.
 
-import type { FieldError, LabelSelector, ObjectMeta } from '@skiff/api';
+import { type FieldError, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, type LabelSelector, type ObjectMeta } from '@skiff/api';
 import { fe, immutable } from './field-errors.js';
-import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from './names.js';
 
 export type NameValidator = (name: string) => string[];
 

@@ -2,10 +2,9 @@
 // `path` is `spec` for a Pod and `spec.template.spec` for a pod template. Volumes, environment and
 // probes have their own files; this one holds containers (regular and init) and the spec itself.
 
-import { parseQuantity, type Container, type FieldError, type PodSpec, type ResourceList } from '@skiff/api';
+import { type Container, type FieldError, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidPortName, parseQuantity, type PodSpec, type ResourceList } from '@skiff/api';
 import { validateEnv, validateEnvFrom } from './env.js';
 import { fe, nonNegative } from './field-errors.js';
-import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidPortName } from './names.js';
 import { validateLabels } from './meta.js';
 import { validateLifecycle, validateProbe } from './probes.js';
 import { nonNegativeQuantity } from './quantity.js';

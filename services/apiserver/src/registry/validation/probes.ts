@@ -2,9 +2,8 @@
 // validateLifecycle): exactly one handler, ports by number or by a name the container declares,
 // timings Kubernetes accepts (after defaulting, which turns unset ones into 1/10/1/3).
 
-import type { ContainerPort, FieldError, HTTPGetAction, Lifecycle, LifecycleHandler, Probe } from '@skiff/api';
+import { type ContainerPort, type FieldError, type HTTPGetAction, isValidPortName, type Lifecycle, type LifecycleHandler, type Probe, regexError } from '@skiff/api';
 import { fe, nonNegative } from './field-errors.js';
-import { isValidPortName, regexError } from './names.js';
 
 const SCHEMES = ['HTTP', 'HTTPS'];
 const HEADER_NAME_FMT = '[-A-Za-z0-9]+';

@@ -2,10 +2,9 @@
 // validateVolumeSource, ValidateVolumeMounts), for the sources Skiff supports: emptyDir, hostPath,
 // secret, downwardAPI and configMap.
 
-import { parseQuantity, type DownwardAPIVolumeFile, type FieldError, type KeyToPath, type Volume, type VolumeMount } from '@skiff/api';
+import { type DownwardAPIVolumeFile, type FieldError, isDNS1123Label, type KeyToPath, parseQuantity, type Volume, type VolumeMount } from '@skiff/api';
 import { validateObjectFieldSelector, validateResourceFieldSelector } from './env.js';
 import { fe } from './field-errors.js';
-import { isDNS1123Label } from './names.js';
 import { QUANTITY_MESSAGE } from './quantity.js';
 
 const FILE_MODE_MESSAGE = 'must be a number between 0 and 0777 (octal), both inclusive';

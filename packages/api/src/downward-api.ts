@@ -4,7 +4,8 @@
 // (ExtractContainerResourceValue: CPU rounds up to the divisor) and the kubelet's
 // podFieldSelectorRuntimeValue (spec.nodeName, status.podIP, ... which only env may use).
 
-import { cpuMillis, memoryBytes, parseQuantity, type Container, type Pod, type ResourceFieldSelector } from '@skiff/api';
+import { cpuMillis, memoryBytes, parseQuantity } from './quantity.js';
+import type { Container, Pod, ResourceFieldSelector } from './types.js';
 
 /** The node's allocatable resources: what `limits.*` means for a container without limits. */
 export interface NodeAllocatable {
