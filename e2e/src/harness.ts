@@ -163,13 +163,17 @@ export class Cluster {
 
   /**
    * Starts a stopped component again with the command line, environment and working directory it
-   * had, detached, its output appended to its log file. Returns the new pid.
+   * had, detached, its output appended to its log file. Returns the new pid. `extraArgs` are
+   * appended to the command line (and kept for later restarts): `skiff up` has no way to pass a
+   * component flags, so a suite that needs, say, a short node-monitor grace period restarts the
+   * controller-manager with it.
    */
-  async startProcessAgain(name: string): Promise<number> {
+  async startProcessAgain(name: string, opts: { extraArgs?: readonly string[] } = {}): Promise<number> {
     const p = this.process(name);
-    const image = p.image;
-    if (!image) throw new Error(`${name}: no captured command line`);
+    const captured = p.image;
+    if (!captured) throw new Error(`${name}: no captured command line`);
     if (isAlive(p.pid)) throw new Error(`${name} (pid ${p.pid}) is still running`);
+    const image = { ...captured, argv: [...captured.argv, ...(opts.extraArgs ?? [])] };
     const [cmd, ...args] = image.argv;
     if (!cmd) throw new Error(`${name}: empty command line`);
     fs.mkdirSync(path.dirname(p.log), { recursive: true });
@@ -194,6 +198,12 @@ export class Cluster {
     p.restartedByHarness = true;
     this.log(`${name} started again as pid ${pid} (log ${p.log})`);
     return pid;
+  }
+
+  /** SIGTERM, then starts the component again with `extraArgs` appended to its command line. */
+  async restartProcessWith(name: string, extraArgs: readonly string[]): Promise<number> {
+    await this.stopProcess(name, 'SIGTERM');
+    return this.startProcessAgain(name, { extraArgs });
   }
 
   /** The last lines of a component's log, for failure messages. */
