@@ -15,8 +15,9 @@ import { parseArgs } from 'node:util';
 import os from 'node:os';
 import type Docker from 'dockerode';
 import type { Pod } from '@skiff/api';
-import { startCluster, podRunning, waitFor, type Cluster } from '@skiff/e2e/harness';
+import { podRunning, waitFor, type Cluster } from '@skiff/e2e/harness';
 import { rssKiB } from '@skiff/e2e/procs';
+import { machineLine, runBenchmark, say } from './bench-main.js';
 import { ms, ratio, summarize, table, type Summary } from './stats.js';
 
 const IMAGE = 'skiff/busybox:latest';
@@ -33,7 +34,6 @@ if (!Number.isInteger(N) || N < 1) {
   process.exit(2);
 }
 const RUN = crypto.randomBytes(3).toString('hex');
-const say = (s: string): void => void process.stderr.write(`bench: ${s}\n`);
 
 function podManifest(name: string): Pod {
   return {
@@ -158,17 +158,7 @@ function rssRows(cluster: Cluster): string[][] {
   });
 }
 
-async function main(): Promise<void> {
-  const cluster = await startCluster({ prefix: 'bench', nodes: 2, log: (l) => say(l) });
-  let interrupted = false;
-  const onSignal = (): void => {
-    if (interrupted) return;
-    interrupted = true;
-    say('interrupted: cleaning up');
-    void cluster.down().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+async function main(cluster: Cluster): Promise<void> {
   const watcher = new RunningWatcher(cluster);
   const baseline = new EngineBaseline(cluster.docker);
   try {
@@ -215,7 +205,7 @@ async function main(): Promise<void> {
     const rows = (label: string, x: Summary): string[] => [label, String(x.n), ms(x.p50), ms(x.p99), ms(x.max), ms(x.mean)];
     const out: string[] = [];
     out.push(`Skiff pod startup benchmark, ${new Date().toISOString()}`);
-    out.push(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`);
+    out.push(machineLine());
     out.push(`load average (1 min): ${loadAtStart.toFixed(2)} at start, ${(os.loadavg()[0] ?? Number.NaN).toFixed(2)} at end (other work on the machine skews the tail)`);
     out.push(`cluster: ${cluster.name}, nodes ${cluster.nodes.join(', ')}; sequential pods per node: ${perNode}`);
     out.push('');
@@ -242,21 +232,7 @@ async function main(): Promise<void> {
   } finally {
     watcher.close();
     await baseline.removeAll();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    if (!interrupted) {
-      const report = await cluster.down();
-      if (report.down?.code !== 0) say(`skiff down failed: ${report.down?.stderr ?? 'did not run'}`);
-      const left = [...report.leftoverProcesses, ...report.leftoverContainers, ...report.leftoverNetworks];
-      if (left.length > 0) say(`removed leftovers after skiff down: ${left.join('; ')}`);
-    }
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runBenchmark({ prefix: 'bench', nodes: 2 }, main);

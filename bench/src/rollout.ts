@@ -16,8 +16,9 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Deployment, Pod } from '@skiff/api';
-import { podRunning, startCluster, waitFor, type Cluster } from '@skiff/e2e/harness';
+import { podRunning, waitFor, type Cluster } from '@skiff/e2e/harness';
 import { WatchedSet } from '@skiff/e2e/watched-set';
+import { machineLine, runBenchmark, say } from './bench-main.js';
 import { ms, ratio, summarize, table } from './stats.js';
 
 const V1 = 'skiff/demo-web:v1';
@@ -46,7 +47,6 @@ const PODS = positive('pods', flags.pods);
 /** terminationGracePeriodSeconds of every pod: the most an old pod may take to stop (demo-web, run under the kubelet's init, stops at once on SIGTERM). */
 const GRACE = positive('grace', flags.grace, 0);
 const RUN = crypto.randomBytes(3).toString('hex');
-const say = (s: string): void => void process.stderr.write(`bench: ${s}\n`);
 
 function podSpec(image: string): Pod['spec'] {
   return {
@@ -163,71 +163,44 @@ async function clean(cluster: Cluster): Promise<void> {
   });
 }
 
-async function main(): Promise<void> {
-  const cluster = await startCluster({ prefix: 'bench-rollout', nodes: 2, log: (l) => say(l) });
-  let interrupted = false;
-  const onSignal = (): void => {
-    if (interrupted) return;
-    interrupted = true;
-    say('interrupted: cleaning up');
-    void cluster.down().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    for (const image of [V1, V2]) {
-      await cluster.docker.getImage(image).inspect().catch(() => {
-        throw new Error(`${image} is not on this machine: run scripts/build-images.sh`);
-      });
-    }
-    const loadAtStart = os.loadavg()[0] ?? Number.NaN;
-    const singles: number[] = [];
-    const rollouts: RolloutTiming[] = [];
-    for (let rep = 0; rep < REPS; rep++) {
-      say(`repetition ${rep + 1}/${REPS}: ${PODS} single pods, then a ${REPLICAS}-replica rollout v1 → v2`);
-      singles.push(...(await singlePodStartups(cluster, rep)));
-      await clean(cluster);
-      rollouts.push(await timeRollout(cluster, `roll-${RUN}-${rep}`));
-      await clean(cluster);
-    }
-    const pod = summarize(singles);
-    const baseline = REPLICAS * pod.p50;
-    const done = summarize(rollouts.map((r) => r.doneMs));
-    const out: string[] = [];
-    out.push(`Skiff rollout benchmark, ${new Date().toISOString()}`);
-    out.push(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`);
-    out.push(`load average (1 min): ${loadAtStart.toFixed(2)} at start, ${(os.loadavg()[0] ?? Number.NaN).toFixed(2)} at end`);
-    out.push(`cluster: ${cluster.name}, nodes ${cluster.nodes.join(', ')}; pods: ${V1} → ${V2}, terminationGracePeriodSeconds ${GRACE}`);
-    out.push('');
-    out.push(`Single-pod startup (create → Running through a watch, ${V2}, one at a time)`);
-    out.push(table(['', 'n', 'p50', 'max', 'mean'], [['pod', String(pod.n), ms(pod.p50), ms(pod.max), ms(pod.mean)]]));
-    out.push('');
-    out.push(`Rollout of ${REPLICAS} replicas, maxSurge 25%, maxUnavailable 25% (image update → updated = available = ${REPLICAS}, no old pod left; seen through a watch)`);
-    out.push(
-      table(
-        ['repetition', 'status complete', 'rollout', `${REPLICAS} × pod p50`, 'ratio'],
-        rollouts.map((r, i) => [String(i + 1), ms(r.statusMs), ms(r.doneMs), ms(baseline), ratio(r.doneMs, baseline)]),
-      ),
-    );
-    out.push('');
-    out.push(`median rollout ${ms(done.p50)}; ${REPLICAS} × single-pod median ${ms(baseline)}; ratio ${ratio(done.p50, baseline)}`);
-    process.stdout.write(`${out.join('\n')}\n`);
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    if (!interrupted) {
-      const report = await cluster.down();
-      if (report.down?.code !== 0) say(`skiff down failed: ${report.down?.stderr ?? 'did not run'}`);
-      const left = [...report.leftoverProcesses, ...report.leftoverContainers, ...report.leftoverNetworks];
-      if (left.length > 0) say(`removed leftovers after skiff down: ${left.join('; ')}`);
-    }
+async function main(cluster: Cluster): Promise<void> {
+  for (const image of [V1, V2]) {
+    await cluster.docker.getImage(image).inspect().catch(() => {
+      throw new Error(`${image} is not on this machine: run scripts/build-images.sh`);
+    });
   }
+  const loadAtStart = os.loadavg()[0] ?? Number.NaN;
+  const singles: number[] = [];
+  const rollouts: RolloutTiming[] = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    say(`repetition ${rep + 1}/${REPS}: ${PODS} single pods, then a ${REPLICAS}-replica rollout v1 → v2`);
+    singles.push(...(await singlePodStartups(cluster, rep)));
+    await clean(cluster);
+    rollouts.push(await timeRollout(cluster, `roll-${RUN}-${rep}`));
+    await clean(cluster);
+  }
+  const pod = summarize(singles);
+  const baseline = REPLICAS * pod.p50;
+  const done = summarize(rollouts.map((r) => r.doneMs));
+  const out: string[] = [];
+  out.push(`Skiff rollout benchmark, ${new Date().toISOString()}`);
+  out.push(machineLine());
+  out.push(`load average (1 min): ${loadAtStart.toFixed(2)} at start, ${(os.loadavg()[0] ?? Number.NaN).toFixed(2)} at end`);
+  out.push(`cluster: ${cluster.name}, nodes ${cluster.nodes.join(', ')}; pods: ${V1} → ${V2}, terminationGracePeriodSeconds ${GRACE}`);
+  out.push('');
+  out.push(`Single-pod startup (create → Running through a watch, ${V2}, one at a time)`);
+  out.push(table(['', 'n', 'p50', 'max', 'mean'], [['pod', String(pod.n), ms(pod.p50), ms(pod.max), ms(pod.mean)]]));
+  out.push('');
+  out.push(`Rollout of ${REPLICAS} replicas, maxSurge 25%, maxUnavailable 25% (image update → updated = available = ${REPLICAS}, no old pod left; seen through a watch)`);
+  out.push(
+    table(
+      ['repetition', 'status complete', 'rollout', `${REPLICAS} × pod p50`, 'ratio'],
+      rollouts.map((r, i) => [String(i + 1), ms(r.statusMs), ms(r.doneMs), ms(baseline), ratio(r.doneMs, baseline)]),
+    ),
+  );
+  out.push('');
+  out.push(`median rollout ${ms(done.p50)}; ${REPLICAS} × single-pod median ${ms(baseline)}; ratio ${ratio(done.p50, baseline)}`);
+  process.stdout.write(`${out.join('\n')}\n`);
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runBenchmark({ prefix: 'bench-rollout', nodes: 2 }, main);
