@@ -67,11 +67,15 @@ export function execHandler(o: ExecServerOptions): grpc.handleBidiStreamingCall<
     /** Input that came before the command started. */
     const early: ExecInputMessage[] = [];
 
+    /** Input is applied in the order it was sent: a resize completes before later stdin is written. */
+    let applied: Promise<void> = Promise.resolve();
     const apply = (s: ExecSession, m: ExecInputMessage): void => {
-      if (m.input === 'stdin' && m.stdin) s.write(m.stdin);
-      else if (m.input === 'resize' && m.resize) {
-        s.resize({ width: m.resize.width, height: m.resize.height }).catch((e: unknown) => o.log.debug({ err: errText(e) }, 'exec resize failed'));
-      } else if (m.input === 'stdin_close') s.closeStdin();
+      applied = applied.then(async () => {
+        if (m.input === 'stdin' && m.stdin) s.write(m.stdin);
+        else if (m.input === 'resize' && m.resize) {
+          await s.resize({ width: m.resize.width, height: m.resize.height }).catch((e: unknown) => o.log.debug({ err: errText(e) }, 'exec resize failed'));
+        } else if (m.input === 'stdin_close') s.closeStdin();
+      });
     };
     const end = (exitCode: number, status?: ApiError): void => {
       if (finished || cancelled) return;
@@ -138,7 +142,7 @@ export function execHandler(o: ExecServerOptions): grpc.handleBidiStreamingCall<
     // The caller half-closed the stream: no more input.
     call.on('end', () => {
       if (!start) end(EXEC_ERROR_EXIT_CODE, errors.badRequest('the first message of an exec must be start'));
-      else if (session) session.closeStdin();
+      else if (session) apply(session, { input: 'stdin_close', stdin_close: true });
       else early.push({ input: 'stdin_close', stdin_close: true });
     });
     call.on('cancelled', () => {
