@@ -10,3 +10,4 @@ export * from './merge-patch.js';
 export * from './validation/names.js';
 export * from './validation/config-key.js';
 export * from './downward-api.js';
+export * from './deployment-util.js';

@@ -1,6 +1,7 @@
 // The kubelet's configuration: what main.ts builds from flags, and what tests pass to run().
 
 import type { Taint } from '@skiff/api';
+import { parseDurationMs as parseGoDurationMs } from '@skiff/component';
 
 export interface KubeletConfig {
   /** This node's name (required): the Node object, the Lease, the Docker label and network. */
@@ -73,14 +74,5 @@ export function validateConfig(c: KubeletConfig): string[] {
 
 /** Go-style durations ("10s", "500ms", "1m30s") or plain seconds ("10"). */
 export function parseDurationMs(text: string): number | undefined {
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let total = 0;
-  let consumed = 0;
-  for (const m of text.matchAll(re)) {
-    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-    total += Number(m[1]) * unit;
-    consumed += m[0].length;
-  }
-  return consumed === text.length && consumed > 0 ? total : undefined;
+  return /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : parseGoDurationMs(text);
 }

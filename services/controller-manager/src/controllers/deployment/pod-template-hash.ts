@@ -4,11 +4,10 @@
 // (rand.SafeEncodeString), e.g. `5d9c7b4f8`. The RS is named `<deployment>-<hash>` and carries the
 // hash as the `pod-template-hash` label on its selector, its template and so its pods.
 
-import { isDeepStrictEqual } from 'node:util';
-import { clone, type PodTemplateSpec } from '@skiff/api';
+import type { PodTemplateSpec } from '@skiff/api';
 import { SAFE_ALPHABET } from '../../pod-control.js';
 
-export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
+export { equalIgnoreHash, POD_TEMPLATE_HASH_LABEL } from '@skiff/api';
 
 /** JSON with object keys sorted, so equal templates hash equally whatever their key order. */
 export function canonicalJson(value: unknown): string {
@@ -52,21 +51,3 @@ export function computeHash(template: Readonly<PodTemplateSpec>, collisionCount?
   return safeEncode(String(h));
 }
 
-function withoutHashLabel(template: Readonly<PodTemplateSpec>): unknown {
-  const t = JSON.parse(JSON.stringify(clone(template))) as PodTemplateSpec;
-  const labels = t.metadata?.labels;
-  if (labels) {
-    delete labels[POD_TEMPLATE_HASH_LABEL];
-    if (Object.keys(labels).length === 0 && t.metadata) delete t.metadata.labels;
-  }
-  if (t.metadata && Object.keys(t.metadata).length === 0) delete t.metadata;
-  return t;
-}
-
-/**
- * Whether two pod templates are the same, ignoring the pod-template-hash label (EqualIgnoreHash):
- * how a Deployment finds the ReplicaSet of its current template, and an old one to roll back to.
- */
-export function equalIgnoreHash(a: Readonly<PodTemplateSpec>, b: Readonly<PodTemplateSpec>): boolean {
-  return isDeepStrictEqual(withoutHashLabel(a), withoutHashLabel(b));
-}

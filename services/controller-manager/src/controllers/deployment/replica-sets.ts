@@ -4,13 +4,13 @@
 
 import type { ReplicaSet } from '@skiff/api';
 import { maxSurge, type DefaultedDeployment } from './fenceposts.js';
-import { equalIgnoreHash } from './pod-template-hash.js';
+import { CHANGE_CAUSE_ANNOTATION, equalIgnoreHash, REVISION_ANNOTATION, revisionOf } from '@skiff/api';
 
-export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
+export { CHANGE_CAUSE_ANNOTATION, REVISION_ANNOTATION, revisionOf };
+
 export const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';
 export const DESIRED_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/desired-replicas';
 export const MAX_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/max-replicas';
-export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
 /** Kubernetes keeps revision-history under this many characters. */
 export const MAX_REVISION_HISTORY_CHARS = 2000;
 
@@ -28,12 +28,6 @@ export function replicasOf(rs: Readonly<ReplicaSet>): number {
   return rs.spec.replicas ?? 1;
 }
 
-/** The revision annotation as a number: 0 when absent, undefined when it does not parse. */
-export function revisionOf(rs: Readonly<ReplicaSet>): number | undefined {
-  const v = rs.metadata.annotations?.[REVISION_ANNOTATION];
-  if (v === undefined) return 0;
-  return /^\d+$/.test(v) ? Number(v) : undefined;
-}
 
 export function maxRevision(rss: readonly Readonly<ReplicaSet>[]): number {
   return Math.max(0, ...rss.map((rs) => revisionOf(rs) ?? 0));
