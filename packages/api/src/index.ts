@@ -11,3 +11,4 @@ export * from './validation/names.js';
 export * from './validation/config-key.js';
 export * from './downward-api.js';
 export * from './deployment-util.js';
+export * from './network.js';

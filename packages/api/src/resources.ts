@@ -31,6 +31,11 @@ export const RESOURCES: readonly ResourceInfo[] = [
   row('limitranges', 'LimitRange', 'v1', true, ['limits']),
   row('resourcequotas', 'ResourceQuota', 'v1', true, ['quota']),
   row('poddisruptionbudgets', 'PodDisruptionBudget', 'policy/v1', true, ['pdb']),
+  row('services', 'Service', 'v1', true, ['svc']),
+  row('endpoints', 'Endpoints', 'v1', true, ['ep']),
+  row('endpointslices', 'EndpointSlice', 'discovery.k8s.io/v1', true),
+  row('ingresses', 'Ingress', 'networking.k8s.io/v1', true, ['ing']),
+  row('ingressclasses', 'IngressClass', 'networking.k8s.io/v1', false),
 ];
 
 export function apiVersionOf(info: ResourceInfo): string {

@@ -262,6 +262,19 @@ export interface PodSpec {
   terminationGracePeriodSeconds?: number;
   schedulerName?: string;
   hostname?: string;
+  /** Pods get `<ns>.pod...` DNS only through a headless Service named by `subdomain`. */
+  subdomain?: string;
+  /** ClusterFirst (default): the cluster DNS with the Kubernetes search path. Default: the node's resolver. None: only dnsConfig. */
+  dnsPolicy?: 'ClusterFirst' | 'Default' | 'None' | 'ClusterFirstWithHostNet';
+  dnsConfig?: PodDNSConfig;
+  /** Whether `<NAME>_SERVICE_HOST` / `_PORT` variables are injected (default true). */
+  enableServiceLinks?: boolean;
+}
+
+export interface PodDNSConfig {
+  nameservers?: string[];
+  searches?: string[];
+  options?: { name: string; value?: string }[];
 }
 
 export interface ContainerStateWaiting {
@@ -535,3 +548,158 @@ export interface PodDisruptionBudget extends KubeObject {
 export interface Eviction extends KubeObject {
   deleteOptions?: { gracePeriodSeconds?: number; propagationPolicy?: string };
 }
+
+// ---- networking: core/v1 Service and Endpoints, discovery.k8s.io/v1, networking.k8s.io/v1 ----
+
+export type Protocol = 'TCP' | 'UDP' | 'SCTP';
+
+export interface ServicePort {
+  /** Required (DNS-1123 label) when a Service has more than one port. */
+  name?: string;
+  protocol?: Protocol;
+  port: number;
+  /** A number, or the name of a container port resolved per pod; defaults to `port`. */
+  targetPort?: number | string;
+  nodePort?: number;
+  appProtocol?: string;
+}
+
+export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+
+export interface ServiceSpec {
+  type?: ServiceType;
+  selector?: Record<string, string>;
+  ports?: ServicePort[];
+  /** An address from --service-cluster-ip-range, "None" (headless), or empty to allocate one. */
+  clusterIP?: string;
+  clusterIPs?: string[];
+  externalName?: string;
+  externalIPs?: string[];
+  sessionAffinity?: 'None' | 'ClientIP';
+  sessionAffinityConfig?: { clientIP?: { timeoutSeconds?: number } };
+  externalTrafficPolicy?: 'Cluster' | 'Local';
+  internalTrafficPolicy?: 'Cluster' | 'Local';
+  publishNotReadyAddresses?: boolean;
+  ipFamilies?: string[];
+  ipFamilyPolicy?: string;
+  allocateLoadBalancerNodePorts?: boolean;
+  loadBalancerIP?: string;
+  loadBalancerClass?: string;
+}
+
+export interface LoadBalancerIngress {
+  ip?: string;
+  hostname?: string;
+  ipMode?: 'VIP' | 'Proxy';
+  ports?: { port: number; protocol: Protocol; error?: string }[];
+}
+
+export interface LoadBalancerStatus {
+  ingress?: LoadBalancerIngress[];
+}
+
+export interface Service extends KubeObject {
+  spec: ServiceSpec;
+  status?: { loadBalancer?: LoadBalancerStatus; conditions?: Condition[] };
+}
+
+export interface ObjectReference {
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  uid?: string;
+  apiVersion?: string;
+  resourceVersion?: string;
+}
+
+export interface EndpointAddress {
+  ip: string;
+  hostname?: string;
+  nodeName?: string;
+  targetRef?: ObjectReference;
+}
+
+export interface EndpointPort {
+  name?: string;
+  port: number;
+  protocol?: Protocol;
+  appProtocol?: string;
+}
+
+export interface EndpointSubset {
+  addresses?: EndpointAddress[];
+  notReadyAddresses?: EndpointAddress[];
+  ports?: EndpointPort[];
+}
+
+/** core/v1 Endpoints: named like its Service. */
+export interface Endpoints extends KubeObject {
+  subsets?: EndpointSubset[];
+}
+
+export interface EndpointConditions {
+  ready?: boolean;
+  serving?: boolean;
+  terminating?: boolean;
+}
+
+export interface Endpoint {
+  addresses: string[];
+  conditions?: EndpointConditions;
+  hostname?: string;
+  targetRef?: ObjectReference;
+  nodeName?: string;
+  zone?: string;
+}
+
+/** discovery.k8s.io/v1 EndpointSlice: labelled `kubernetes.io/service-name`, at most 100 endpoints each by default. */
+export interface EndpointSlice extends KubeObject {
+  addressType: 'IPv4' | 'IPv6' | 'FQDN';
+  endpoints: Endpoint[];
+  ports?: { name?: string; port?: number; protocol?: Protocol; appProtocol?: string }[];
+}
+
+export interface ServiceBackendPort {
+  name?: string;
+  number?: number;
+}
+
+export interface IngressBackend {
+  service?: { name: string; port: ServiceBackendPort };
+  resource?: { apiGroup?: string; kind: string; name: string };
+}
+
+export type PathType = 'Exact' | 'Prefix' | 'ImplementationSpecific';
+
+export interface HTTPIngressPath {
+  path?: string;
+  pathType: PathType;
+  backend: IngressBackend;
+}
+
+export interface IngressRule {
+  host?: string;
+  http?: { paths: HTTPIngressPath[] };
+}
+
+export interface IngressSpec {
+  ingressClassName?: string;
+  defaultBackend?: IngressBackend;
+  tls?: { hosts?: string[]; secretName?: string }[];
+  rules?: IngressRule[];
+}
+
+export interface Ingress extends KubeObject {
+  spec: IngressSpec;
+  status?: { loadBalancer?: { ingress?: LoadBalancerIngress[] } };
+}
+
+export interface IngressClass extends KubeObject {
+  spec: { controller?: string; parameters?: { apiGroup?: string; kind: string; name: string; namespace?: string; scope?: string } };
+}
+
+/** The label EndpointSlices carry to name their Service, and the one naming who manages them. */
+export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
+export const LABEL_ENDPOINTSLICE_MANAGED_BY = 'endpointslice.kubernetes.io/managed-by';
+/** The annotation that makes an IngressClass the default one. */
+export const ANNOTATION_DEFAULT_INGRESS_CLASS = 'ingressclass.kubernetes.io/is-default-class';
