@@ -12,3 +12,5 @@ export * from './validation/config-key.js';
 export * from './downward-api.js';
 export * from './deployment-util.js';
 export * from './network.js';
+export * from './patch/patch-meta.js';
+export * from './patch/strategic-merge.js';
