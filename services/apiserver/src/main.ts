@@ -1,6 +1,7 @@
 // skiff apiserver: `node services/apiserver/dist/main.js --etcd-servers http://127.0.0.1:2379`.
 
 import path from 'node:path';
+import { DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE } from '@skiff/api';
 import { skiffHome } from '@skiff/client';
 import { createLogger, intFlag, parseFlags, runMain } from '@skiff/component';
 import { run } from './run.js';
@@ -14,6 +15,8 @@ const flags = parseFlags({
   'encryption-key-dir': { type: 'string' },
   'default-not-ready-toleration-seconds': { type: 'string' },
   'default-unreachable-toleration-seconds': { type: 'string' },
+  'service-cluster-ip-range': { type: 'string' },
+  'service-node-port-range': { type: 'string' },
 });
 
 const providerConfig = flags['encryption-provider-config'] as string | undefined;
@@ -32,6 +35,8 @@ const config = {
   encryptionKeyDir: String(flags['encryption-key-dir'] ?? path.join(skiffHome(), 'apiserver')),
   defaultNotReadyTolerationSeconds: intFlag('default-not-ready-toleration-seconds', flags['default-not-ready-toleration-seconds'] as string | undefined, 300),
   defaultUnreachableTolerationSeconds: intFlag('default-unreachable-toleration-seconds', flags['default-unreachable-toleration-seconds'] as string | undefined, 300),
+  serviceClusterIPRange: String(flags['service-cluster-ip-range'] ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE),
+  serviceNodePortRange: String(flags['service-node-port-range'] ?? DEFAULT_SERVICE_NODE_PORT_RANGE),
 };
 
 runMain(log, (signal) => run(signal, config, { log }));

@@ -8,6 +8,8 @@ import { EncryptingStorage } from './encryption/encrypting-storage.js';
 import { resolveEncryption, rewriteStaleValues } from './encryption/setup.js';
 import { InstrumentedStorage } from './instrumented-storage.js';
 import { ApiserverMetrics } from './metrics.js';
+import { parseServiceClusterIPRange } from './registry/allocators/cluster-ip-allocator.js';
+import { parseServiceNodePortRange } from './registry/allocators/node-port-allocator.js';
 import { Registry } from './registry/registry.js';
 import { ResourcesService, serveGrpc } from './server/grpc-server.js';
 import { EtcdStorage } from './storage/etcd-storage.js';
@@ -33,6 +35,10 @@ export interface ApiserverConfig {
   defaultNotReadyTolerationSeconds?: number;
   /** Seconds new pods tolerate node.kubernetes.io/unreachable:NoExecute (--default-unreachable-toleration-seconds, 300). */
   defaultUnreachableTolerationSeconds?: number;
+  /** The CIDR Services' ClusterIPs are allocated from (--service-cluster-ip-range, DEFAULT_SERVICE_CLUSTER_IP_RANGE). */
+  serviceClusterIPRange?: string;
+  /** The ports NodePort Services are allocated from (--service-node-port-range, DEFAULT_SERVICE_NODE_PORT_RANGE). */
+  serviceNodePortRange?: string;
 }
 
 export interface ApiserverDeps {
@@ -70,6 +76,9 @@ async function storageReachable(storage: Storage): Promise<string | undefined> {
 /** Binds the ports and starts the registry; the bootstrap namespaces are created in the background. */
 async function launch(config: ApiserverConfig, deps: ApiserverDeps): Promise<{ server: RunningApiserver; bootstrapped: Promise<void> }> {
   const log = deps.log ?? createLogger('apiserver');
+  // Bad ranges fail the start, before anything is opened.
+  if (config.serviceClusterIPRange !== undefined) parseServiceClusterIPRange(config.serviceClusterIPRange);
+  if (config.serviceNodePortRange !== undefined) parseServiceNodePortRange(config.serviceNodePortRange);
   const metricsRegistry = deps.metricsRegistry ?? newRegistry();
   const metrics = new ApiserverMetrics(metricsRegistry);
   const encryption = await resolveEncryption(config, log);
@@ -81,6 +90,8 @@ async function launch(config: ApiserverConfig, deps: ApiserverDeps): Promise<{ s
     log,
     ...(config.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: config.bookmarkIntervalMs } : {}),
     ...(config.watchCacheCapacity !== undefined ? { watchCacheCapacity: config.watchCacheCapacity } : {}),
+    ...(config.serviceClusterIPRange !== undefined ? { serviceClusterIPRange: config.serviceClusterIPRange } : {}),
+    ...(config.serviceNodePortRange !== undefined ? { serviceNodePortRange: config.serviceNodePortRange } : {}),
     admission: {
       ...(config.defaultNotReadyTolerationSeconds !== undefined ? { defaultNotReadyTolerationSeconds: config.defaultNotReadyTolerationSeconds } : {}),
       ...(config.defaultUnreachableTolerationSeconds !== undefined ? { defaultUnreachableTolerationSeconds: config.defaultUnreachableTolerationSeconds } : {}),

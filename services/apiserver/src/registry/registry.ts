@@ -1,7 +1,7 @@
 // Every kind's store and watch cache over one Storage, the namespace-existence check namespaced
 // creates go through, and the bootstrap namespaces.
 
-import { ApiError, isApiError, type KubeObject, type Namespace, type Pod } from '@skiff/api';
+import { ApiError, DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE, isApiError, type KubeObject, type Namespace, type Pod } from '@skiff/api';
 import { silentLogger, type Logger } from '@skiff/component';
 import { defaultAdmission, type AdmissionOptions } from '../admission/admission.js';
 import type { Storage } from '../storage/storage.js';
@@ -10,6 +10,7 @@ import { bindPod } from './pod-binding.js';
 import { ResourceStore, type NamespaceState } from './resource-store.js';
 import { DEFAULT_BOOKMARK_INTERVAL_MS, startWatch, type ActiveWatch, type WatchOptions, type WatchSink } from './resource-watch.js';
 import { STRATEGIES } from './strategies/index.js';
+import type { StrategyEnv } from './strategy.js';
 import { BOOTSTRAP_NAMESPACES } from './strategies/namespace.js';
 
 export { BOOTSTRAP_NAMESPACES };
@@ -24,7 +25,15 @@ export interface RegistryOptions {
   watchCacheCapacity?: number;
   /** Settings of the admission plugins every create and update goes through (src/admission). */
   admission?: AdmissionOptions;
+  /** Where Services' ClusterIPs come from (--service-cluster-ip-range; default 10.96.0.0/12). */
+  serviceClusterIPRange?: string;
+  /** Where Services' NodePorts come from (--service-node-port-range; default 30000-32767). */
+  serviceNodePortRange?: string;
+  /** How often the kinds' repairs (WriteHooks.repair) run after the one at bootstrap; default 3 minutes, 0: never again. */
+  repairIntervalMs?: number;
 }
+
+const DEFAULT_REPAIR_INTERVAL_MS = 180_000;
 
 export class Registry {
   private readonly stores = new Map<string, ResourceStore>();
@@ -35,6 +44,9 @@ export class Registry {
   private stopped = false;
   private bootstrapped = false;
   private wake: (() => void) | undefined;
+  private readonly repairs: (() => Promise<void>)[] = [];
+  private readonly repairIntervalMs: number;
+  private repairTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly storage: Storage,
@@ -43,14 +55,23 @@ export class Registry {
     this.log = opts.log ?? silentLogger();
     this.bookmarkIntervalMs = opts.bookmarkIntervalMs ?? DEFAULT_BOOKMARK_INTERVAL_MS;
     this.retryMs = opts.retryMs ?? 1000;
+    this.repairIntervalMs = opts.repairIntervalMs ?? DEFAULT_REPAIR_INTERVAL_MS;
     const deps = {
       storage,
       namespaceState: (ns: string) => this.namespaceState(ns),
       admission: defaultAdmission(this, { ...(opts.now ? { now: opts.now } : {}), ...opts.admission }),
       ...(opts.now ? { now: opts.now } : {}),
     };
+    const env: StrategyEnv = {
+      storage,
+      log: this.log,
+      serviceClusterIPRange: opts.serviceClusterIPRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE,
+      serviceNodePortRange: opts.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE,
+    };
     for (const [resource, strategy] of STRATEGIES) {
-      this.stores.set(resource, new ResourceStore(strategy, deps));
+      const hooks = strategy.writeHooks?.(env);
+      if (hooks?.repair) this.repairs.push(hooks.repair);
+      this.stores.set(resource, new ResourceStore(strategy, deps, hooks));
       const capacity = opts.watchCacheCapacity !== undefined ? { capacity: opts.watchCacheCapacity } : {};
       this.caches.set(resource, new WatchCache(storage, `/registry/${resource}/`, { log: this.log, ...capacity }));
     }
@@ -82,6 +103,26 @@ export class Registry {
       }
     }
     this.bootstrapped = true;
+    void this.repairPeriodically();
+  }
+
+  /** Runs every kind's repair once (what a crash leaked between reserving and storing). */
+  async repair(): Promise<void> {
+    for (const repair of this.repairs) {
+      try {
+        await repair();
+      } catch (e) {
+        this.log.warn({ err: e instanceof Error ? e.message : String(e) }, 'repair failed; it runs again later');
+      }
+    }
+  }
+
+  private async repairPeriodically(): Promise<void> {
+    if (this.stopped || this.repairs.length === 0) return;
+    await this.repair();
+    if (this.stopped || this.repairIntervalMs <= 0) return;
+    this.repairTimer = setTimeout(() => void this.repairPeriodically(), this.repairIntervalMs);
+    this.repairTimer.unref();
   }
 
   isBootstrapped(): boolean {
@@ -91,6 +132,7 @@ export class Registry {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
+    clearTimeout(this.repairTimer);
     await Promise.all([...this.caches.values()].map((c) => c.stop()));
   }
 

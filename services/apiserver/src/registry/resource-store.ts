@@ -14,7 +14,7 @@ import { decodeBody } from './decode.js';
 import { planDelete, shouldDeleteDuringUpdate, type DeleteOptions } from './delete-plan.js';
 import { ObjectFilter, type FilterOptions } from './object-filter.js';
 import { viaStorage } from './storage-errors.js';
-import { qualifiedKind, qualifiedResource, type Strategy } from './strategy.js';
+import { NO_TRANSACTION, qualifiedKind, qualifiedResource, type Strategy, type WriteHooks } from './strategy.js';
 import { prepareUpdate } from './prepare-update.js';
 import { applyScale, decodeScale, scaleOf } from './scale.js';
 import { fe } from './validation/field-errors.js';
@@ -63,6 +63,8 @@ export class ResourceStore {
   constructor(
     readonly strategy: Strategy,
     private readonly deps: StoreDeps,
+    /** The kind's hooks around writes (strategy.writeHooks), for kinds that hold more than their key. */
+    private readonly hooks: WriteHooks = {},
   ) {
     this.resource = qualifiedResource(strategy.info);
     this.now = deps.now ?? (() => new Date());
@@ -118,8 +120,28 @@ export class ResourceStore {
     await this.deps.admission?.validate(admit);
 
     const generated = !meta.name && meta.generateName !== undefined;
+    if (generated) meta.name = generateName(meta.generateName ?? '');
+    if (this.hooks.beginCreate && !generated) {
+      // A taken name is the answer before whatever reserving values for it would say.
+      const name = meta.name ?? '';
+      if (await viaStorage(this.resource, name, () => this.deps.storage.get(this.key(ns, name)))) throw errors.alreadyExists(this.resource, name);
+    }
+    const txn = (await this.hooks.beginCreate?.(obj, { dryRun: opts.dryRun ?? false })) ?? NO_TRANSACTION;
+    try {
+      const created = await this.createStored(ns, obj, generated, opts);
+      await txn.commit();
+      return created;
+    } catch (e) {
+      await txn.revert();
+      throw e;
+    }
+  }
+
+  /** Writes a new object, retrying generated names that are taken. */
+  private async createStored(ns: string, obj: KubeObject, generated: boolean, opts: WriteOptions): Promise<KubeObject> {
+    const meta = obj.metadata;
     for (let attempt = 0; ; attempt++) {
-      if (generated) meta.name = generateName(meta.generateName ?? '');
+      if (generated && attempt > 0) meta.name = generateName(meta.generateName ?? '');
       const name = meta.name ?? '';
       if (opts.dryRun) {
         const existing = await viaStorage(this.resource, name, () => this.deps.storage.get(this.key(ns, name)));
@@ -308,16 +330,27 @@ export class ResourceStore {
     if (shouldDeleteDuringUpdate(this.strategy, updated, current)) {
       if (opts.dryRun) return updated;
       const rev = await viaStorage(this.resource, name, () => this.deps.storage.delete(key, expected));
+      await this.hooks.afterDelete?.(current);
       updated.metadata.resourceVersion = String(rev);
       return updated;
     }
     const { resourceVersion: _a, ...a } = updated.metadata;
     const { resourceVersion: _b, ...b } = current.metadata;
     if (isDeepStrictEqual({ ...updated, metadata: a }, { ...current, metadata: b })) return current;
-    if (opts.dryRun) return updated;
-    const rev = await viaStorage(this.resource, name, () => this.deps.storage.update(key, encodeObject(updated), expected));
-    updated.metadata.resourceVersion = String(rev);
-    return updated;
+    const txn = (await this.hooks.beginUpdate?.(updated, current, { dryRun: opts.dryRun ?? false })) ?? NO_TRANSACTION;
+    if (opts.dryRun) {
+      await txn.revert();
+      return updated;
+    }
+    try {
+      const rev = await viaStorage(this.resource, name, () => this.deps.storage.update(key, encodeObject(updated), expected));
+      await txn.commit();
+      updated.metadata.resourceVersion = String(rev);
+      return updated;
+    } catch (e) {
+      await txn.revert();
+      throw e;
+    }
   }
 
   /** JSON merge patch on the current object, then an update. Retries on conflict unless the patch names a resourceVersion. */
@@ -366,6 +399,7 @@ export class ResourceStore {
       try {
         if (plan.action === 'delete') {
           await viaStorage(this.resource, name, () => this.deps.storage.delete(this.key(ns, name), stored.modRevision));
+          await this.hooks.afterDelete?.(current);
           return current;
         }
         const rev = await viaStorage(this.resource, name, () =>

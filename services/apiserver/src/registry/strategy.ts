@@ -4,6 +4,8 @@
 // pkg/registry/<group>/<kind>/strategy.go.
 
 import type { FieldError, KubeObject, ResourceInfo } from '@skiff/api';
+import type { Logger } from '@skiff/component';
+import type { Storage } from '../storage/storage.js';
 import type { Schema } from './schema.js';
 import type { NameValidator } from './validation/meta.js';
 
@@ -57,7 +59,56 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   specFinalizers?(obj: T): readonly string[];
   /** Why an object of this name may never be deleted (the built-in namespaces), or undefined. */
   deleteForbidden?(name: string): string | undefined;
+  /**
+   * Kinds that hold something outside their own key (a Service's ClusterIP and NodePorts): the
+   * store's hooks around each write, built once per registry (see WriteHooks).
+   */
+  writeHooks?(env: StrategyEnv): WriteHooks<T>;
 }
+
+/** What a kind's write hooks may use: the registry's storage, its log and cluster settings. */
+export interface StrategyEnv {
+  readonly storage: Storage;
+  readonly log: Logger;
+  /** --service-cluster-ip-range, e.g. "10.96.0.0/12". */
+  readonly serviceClusterIPRange: string;
+  /** --service-node-port-range, e.g. "30000-32767". */
+  readonly serviceNodePortRange: string;
+}
+
+/**
+ * What a write reserved before the object is stored: `commit` once the object is stored (releases
+ * what the old object held and the new one no longer does), `revert` when the write failed
+ * (gives back what was reserved for it). Both are called at most once and do not throw.
+ */
+export interface WriteTransaction {
+  commit(): Promise<void>;
+  revert(): Promise<void>;
+}
+
+/**
+ * The generic store's hooks around a kind's writes (after the generic registry's BeginCreate,
+ * BeginUpdate and AfterDelete in staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go).
+ * They run after validation and admission, right before the storage write; a thrown ApiError fails
+ * the request. With dryRun they check without reserving anything.
+ */
+export interface WriteHooks<T extends KubeObject = KubeObject> {
+  /** Reserves what `obj` needs and fills it in (a Service's clusterIP and nodePorts). */
+  beginCreate?(obj: T, opts: { dryRun: boolean }): Promise<WriteTransaction>;
+  /** Reserves what `obj` needs beyond what `old` holds, filling it in. */
+  beginUpdate?(obj: T, old: T, opts: { dryRun: boolean }): Promise<WriteTransaction>;
+  /** The object is gone from storage: release what it held. Does not throw. */
+  afterDelete?(obj: T): Promise<void>;
+  /**
+   * Brings what the kind holds outside its keys back in line with the stored objects (values
+   * leaked by a crash between reserving and storing). Run by the registry after bootstrap and then
+   * periodically.
+   */
+  repair?(): Promise<void>;
+}
+
+/** A transaction with nothing to commit or revert. */
+export const NO_TRANSACTION: WriteTransaction = { commit: async () => undefined, revert: async () => undefined };
 
 /** The selectable fields of any object, plus the kind's own. */
 export function objectFields(strategy: Strategy, obj: KubeObject): Record<string, string> {

@@ -15,12 +15,19 @@ import { podDisruptionBudgetStrategy } from './poddisruptionbudget.js';
 import { replicaSetStrategy } from './replicaset.js';
 import { resourceQuotaStrategy } from './resourcequota.js';
 import { secretStrategy } from './secret.js';
+import { endpointSliceStrategy } from './endpointslice.js';
+import { endpointsStrategy } from './endpoints.js';
+import { ingressStrategy } from './ingress.js';
+import { ingressClassStrategy } from './ingressclass.js';
+import { serviceStrategy } from './service.js';
 
 /** The kinds of configuration and policy (issue 4). */
 const CONFIG_STRATEGIES = [configMapStrategy, secretStrategy, limitRangeStrategy, resourceQuotaStrategy, podDisruptionBudgetStrategy];
+/** The kinds of networking (issue 5). */
+const NETWORK_STRATEGIES = [serviceStrategy, endpointsStrategy, endpointSliceStrategy, ingressStrategy, ingressClassStrategy];
 
 export const STRATEGIES: ReadonlyMap<string, Strategy<KubeObject>> = new Map(
-  ([namespaceStrategy, nodeStrategy, podStrategy, replicaSetStrategy, deploymentStrategy, eventStrategy, leaseStrategy, ...CONFIG_STRATEGIES] as unknown as Strategy<KubeObject>[]).map((s) => [
+  ([namespaceStrategy, nodeStrategy, podStrategy, replicaSetStrategy, deploymentStrategy, eventStrategy, leaseStrategy, ...CONFIG_STRATEGIES, ...NETWORK_STRATEGIES] as unknown as Strategy<KubeObject>[]).map((s) => [
     s.info.resource,
     s,
   ]),

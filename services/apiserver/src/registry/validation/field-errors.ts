@@ -40,6 +40,11 @@ export const fe = {
     field,
     message: `Too long: must have at most ${max} bytes`,
   }),
+  tooMany: (field: string, actual: number, max: number): FieldError => ({
+    type: 'FieldValueTooMany',
+    field,
+    message: `Too many: ${actual}: must have at most ${max} items`,
+  }),
 };
 
 export const IMMUTABLE = 'field is immutable';
