@@ -1,6 +1,6 @@
 // The kubelet's configuration: what main.ts builds from flags, and what tests pass to run().
 
-import type { Taint } from '@skiff/api';
+import { clusterDnsIp, DEFAULT_CLUSTER_CIDR, DEFAULT_CLUSTER_DOMAIN, DEFAULT_SERVICE_CLUSTER_IP_RANGE, isIPv4, parseCidr, type Taint } from '@skiff/api';
 import { parseDurationMs as parseGoDurationMs } from '@skiff/component';
 
 export interface KubeletConfig {
@@ -18,8 +18,17 @@ export interface KubeletConfig {
   cpu?: string;
   memory?: string;
   podInfraImage: string;
-  /** Subnet of the node's Docker network; when absent Docker chooses. */
+  /** The node's pod CIDR for a standalone kubelet; by default the kubelet uses its Node's
+   *  spec.podCIDR (the controller-manager's node IPAM allocates it) and pods wait until it has one. */
   podCIDR?: string;
+  /** The cluster's pod network (--cluster-cidr): pod traffic leaving it is masqueraded, inside it not. */
+  clusterCIDR: string;
+  /** Nameservers of ClusterFirst pods (--cluster-dns, comma separated; empty: pods fall back to Default). */
+  clusterDNS: string[];
+  /** The cluster's DNS domain (--cluster-domain). */
+  clusterDomain: string;
+  /** The node's resolver file whose search domains ClusterFirst pods also get ("" for none). */
+  resolvConf: string;
   nodeLabels: Record<string, string>;
   registerWithTaints: Taint[];
   /** Lease renewal and node status check period. */
@@ -48,6 +57,10 @@ export const DEFAULT_CONFIG: Omit<KubeletConfig, 'nodeName'> = {
   port: 10250,
   httpPort: 10248,
   podInfraImage: 'skiff/busybox:latest',
+  clusterCIDR: DEFAULT_CLUSTER_CIDR,
+  clusterDNS: [clusterDnsIp(DEFAULT_SERVICE_CLUSTER_IP_RANGE)],
+  clusterDomain: DEFAULT_CLUSTER_DOMAIN,
+  resolvConf: '/etc/resolv.conf',
   nodeLabels: {},
   registerWithTaints: [],
   nodeStatusUpdateFrequencyMs: 10_000,
@@ -66,7 +79,17 @@ export function validateConfig(c: KubeletConfig): string[] {
   else if (c.nodeName.length > 63 || !DNS1123_SUBDOMAIN.test(c.nodeName)) {
     problems.push(`--node-name "${c.nodeName}" must be a lowercase DNS name of at most 63 characters (a-z, 0-9, "-", ".")`);
   }
-  if (c.podCIDR !== undefined && !/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(c.podCIDR)) problems.push(`--pod-cidr "${c.podCIDR}" is not an IPv4 CIDR`);
+  const cidrProblem = (flag: string, value: string): void => {
+    try {
+      parseCidr(value);
+    } catch (e) {
+      problems.push(`--${flag}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  if (c.podCIDR !== undefined) cidrProblem('pod-cidr', c.podCIDR);
+  cidrProblem('cluster-cidr', c.clusterCIDR);
+  for (const ip of c.clusterDNS) if (!isIPv4(ip)) problems.push(`--cluster-dns "${ip}" is not an IPv4 address`);
+  if (c.clusterDomain !== '' && (c.clusterDomain.length > 253 || !DNS1123_SUBDOMAIN.test(c.clusterDomain))) problems.push(`--cluster-domain "${c.clusterDomain}" is not a DNS domain`);
   if (c.nodeStatusUpdateFrequencyMs <= 0) problems.push('--node-status-update-frequency must be positive');
   if (c.rootDir !== undefined && !c.rootDir.startsWith('/')) problems.push(`--root-dir "${c.rootDir}" must be an absolute path`);
   return problems;

@@ -9,3 +9,9 @@ export { FakeRuntime, type FakeProgram, type FakeRuntimeOptions } from './runtim
 export * from './pod/labels.js';
 export { computePodActions, type PodActions } from './pod/pod-actions.js';
 export { computePodStatus } from './pod/pod-status.js';
+// The node's host networking, and its cleanup for `skiff down` (import these from
+// '@skiff/kubelet/network/firewall' and '@skiff/kubelet/network/route-manager' to avoid loading
+// the Docker client).
+export { removeNodeNetworkRules, nodeRuleComment, masqueradeChain } from './network/firewall.js';
+export { removeRecordedRoutes, routeStateFile } from './network/route-manager.js';
+export { NetworkNotReadyError } from './network/node-network.js';

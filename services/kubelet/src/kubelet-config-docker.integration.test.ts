@@ -16,7 +16,7 @@ import { LABEL_NODE } from './pod/labels.js';
 import { run } from './run.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
 import { RuntimeNotFoundError } from './runtime/runtime.js';
-import { dockerTestConfig, removeNodeFromDocker } from './testing/docker-node.js';
+import { dockerTestConfig, freeCidr, removeNodeFromDocker } from './testing/docker-node.js';
 import { makePod } from './testing/fixtures.js';
 import { until as pollUntil } from './testing/until.js';
 import { LinuxMounter } from './volumes/mounter.js';
@@ -56,6 +56,7 @@ describe(`kubelet configuration on Docker (node ${node})`, () => {
   let done: Promise<void>;
 
   before(async () => {
+    config.podCIDR = await freeCidr(docker, 24);
     await api.create<ConfigMap>('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config', namespace: 'default' }, data: { mode: 'prod', 'app.conf': 'version=1' } });
     await api.create<Secret>('secrets', {
       apiVersion: 'v1',

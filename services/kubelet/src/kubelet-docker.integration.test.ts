@@ -4,7 +4,10 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from '@skiff/api';
 import { FakeApi } from '@skiff/client/testing/fake-api';
@@ -12,12 +15,12 @@ import { silentLogger } from '@skiff/component';
 import { LABEL_NODE, LABEL_ROLE } from './pod/labels.js';
 import { run } from './run.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
-import { dockerTestConfig, removeNodeFromDocker } from './testing/docker-node.js';
+import { dockerTestConfig, freeCidr, removeNodeFromDocker } from './testing/docker-node.js';
 import { makePod } from './testing/fixtures.js';
 
 const node = `kit-${randomBytes(4).toString('hex')}`;
 const docker = new DockerRuntime();
-const config = dockerTestConfig(node);
+const config = dockerTestConfig(node, { rootDir: path.join(os.tmpdir(), `skiff-kubelet-${node}`) });
 
 async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
@@ -64,12 +67,14 @@ describe(`kubelet on Docker (node ${node})`, () => {
   const api = new FakeApi();
   let stop: () => Promise<void>;
 
-  before(() => {
+  before(async () => {
+    config.podCIDR = await freeCidr(docker, 24);
     stop = startKubelet(api);
   });
   after(async () => {
     await stop();
     await removeNodeFromDocker(docker, node);
+    await rm(config.rootDir ?? '', { recursive: true, force: true });
   });
 
   it('runs a pod whose containers share localhost, reachable on its pod IP', async () => {

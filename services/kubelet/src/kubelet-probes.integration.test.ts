@@ -13,7 +13,7 @@ import { FakeApi } from '@skiff/client/testing/fake-api';
 import { silentLogger } from '@skiff/component';
 import { run } from './run.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
-import { dockerTestConfig, removeNodeFromDocker } from './testing/docker-node.js';
+import { dockerTestConfig, freeCidr, removeNodeFromDocker } from './testing/docker-node.js';
 import { makePod } from './testing/fixtures.js';
 import { until } from './testing/until.js';
 
@@ -31,6 +31,7 @@ describe(`kubelet probes, init containers and exec on Docker (node ${node})`, ()
   let httpPort = 0;
 
   before(async () => {
+    config.podCIDR = await freeCidr(docker, 24);
     done = run(ac.signal, config, {
       runtime: docker,
       client: api,

@@ -22,6 +22,10 @@ const flags = parseFlags({
   memory: { type: 'string' },
   'pod-infra-image': { type: 'string' },
   'pod-cidr': { type: 'string' },
+  'cluster-cidr': { type: 'string' },
+  'cluster-dns': { type: 'string' },
+  'cluster-domain': { type: 'string' },
+  'resolv-conf': { type: 'string' },
   'node-labels': { type: 'string' },
   'register-with-taints': { type: 'string' },
   'node-status-update-frequency': { type: 'string' },
@@ -48,6 +52,10 @@ try {
     registerWithTaints: parseTaints(str('register-with-taints')),
     nodeStatusUpdateFrequencyMs: frequencyMs,
     dockerSocket: str('docker-socket') ?? DEFAULT_CONFIG.dockerSocket,
+    clusterCIDR: str('cluster-cidr') ?? DEFAULT_CONFIG.clusterCIDR,
+    clusterDNS: str('cluster-dns') === undefined ? DEFAULT_CONFIG.clusterDNS : (str('cluster-dns') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    clusterDomain: str('cluster-domain') ?? DEFAULT_CONFIG.clusterDomain,
+    resolvConf: str('resolv-conf') ?? DEFAULT_CONFIG.resolvConf,
   };
   const optional = { cpu: str('cpu'), memory: str('memory'), podCIDR: str('pod-cidr'), registry: str('registry'), rootDir: str('root-dir') };
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (config as unknown as Record<string, string>)[k] = v;

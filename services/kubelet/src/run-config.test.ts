@@ -21,7 +21,7 @@ import { until } from './testing/until.js';
 describe('kubelet run() with ConfigMaps (watch-driven)', () => {
   it('starts a container once its missing ConfigMap appears, and rewrites mounted files on update', async () => {
     const root = await mkdtemp(path.join(os.tmpdir(), 'skiff-run-config-'));
-    const config: KubeletConfig = { ...DEFAULT_CONFIG, nodeName: 'node-a', port: 0, httpPort: 0, rootDir: root };
+    const config: KubeletConfig = { ...DEFAULT_CONFIG, nodeName: 'node-a', port: 0, httpPort: 0, rootDir: root, podCIDR: '10.244.1.0/24' };
     const api = new FakeApi();
     const rt = new FakeRuntime();
     const clock = new FakeClock();

@@ -3,7 +3,10 @@
 // on the kubelet's gRPC port.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { findCondition, type Pod } from '@skiff/api';
 import { CHANNEL_OPTIONS, loadSkiffProto, type ExecOutputMessage } from '@skiff/client';
@@ -24,9 +27,13 @@ const config: KubeletConfig = {
   // Far away: what happens here happens because of the probes, not a resync.
   resyncIntervalMs: 600_000,
   nodeStatusUpdateFrequencyMs: 200,
+  podCIDR: '10.244.1.0/24',
+  rootDir: mkdtempSync(path.join(os.tmpdir(), 'skiff-run-lifecycle-')),
 };
 
 describe('kubelet run(): probes and exec', () => {
+  after(() => rmSync(config.rootDir ?? '', { recursive: true, force: true }));
+
   it('makes a pod Ready by its readiness probe, restarts it by its liveness probe, and serves Exec', async () => {
     const api = new FakeApi();
     const rt = new FakeRuntime();

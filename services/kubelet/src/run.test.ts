@@ -3,13 +3,20 @@
 // running containers without touching them.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { findCondition, type Lease, type Node, type Pod } from '@skiff/api';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { findCondition, type Event, type Lease, type Node, type Pod } from '@skiff/api';
 import { FakeApi } from '@skiff/client/testing/fake-api';
 import { silentLogger } from '@skiff/component';
 import { DEFAULT_CONFIG, type KubeletConfig } from './config.js';
 import { LABEL_ROLE } from './pod/labels.js';
 import { run } from './run.js';
+import { FakeIptables } from './network/fake-iptables.js';
+import { FakeRouteProgrammer } from './network/fake-route-programmer.js';
+import { masqueradeChain } from './network/firewall.js';
+import type { KubeletDeps } from './run.js';
 import { FakeRuntime } from './runtime/fake-runtime.js';
 import { makePod } from './testing/fixtures.js';
 
@@ -22,6 +29,9 @@ const config: KubeletConfig = {
   resyncIntervalMs: 200,
   nodeStatusUpdateFrequencyMs: 200,
 };
+const root = mkdtempSync(path.join(os.tmpdir(), 'skiff-run-test-'));
+/** Each node's --pod-cidr (the tests of waiting for one pass none). */
+const POD_CIDRS: Record<string, string> = { 'node-a': '10.244.1.0/24', 'node-b': '10.244.2.0/24' };
 
 async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 5_000): Promise<T> {
   const end = Date.now() + ms;
@@ -33,20 +43,23 @@ async function until<T>(what: string, fn: () => T | undefined | Promise<T | unde
   }
 }
 
-function start(api: FakeApi, rt: FakeRuntime, nodeName = config.nodeName) {
+function start(api: FakeApi, rt: FakeRuntime, nodeName = config.nodeName, over: Partial<KubeletConfig> = { podCIDR: POD_CIDRS[nodeName] ?? '10.244.9.0/24' }, deps: KubeletDeps = {}) {
   const ac = new AbortController();
   let ports = { grpc: 0, http: 0 };
-  const done = run(ac.signal, { ...config, nodeName }, {
+  const done = run(ac.signal, { ...config, nodeName, rootDir: path.join(root, nodeName), ...over }, {
     runtime: rt,
     client: api,
     log: silentLogger(),
     machine: { cpu: '4', memoryBytes: 8 * 1024 ** 3, kernelVersion: 'k', osImage: 'o', operatingSystem: 'linux', architecture: 'amd64', machineID: 'm', bootID: 'b' },
     onListening: (p) => (ports = p),
+    ...deps,
   });
   return { stop: async () => { ac.abort(); await done; }, ports: () => ports };
 }
 
 describe('kubelet run()', () => {
+  after(() => rmSync(root, { recursive: true, force: true }));
+
   it('registers the node, runs a bound pod, restarts a killed container, and finishes a deletion', async () => {
     const api = new FakeApi();
     const rt = new FakeRuntime();
@@ -151,6 +164,84 @@ describe('kubelet run()', () => {
       assert.deepEqual((await rt.listNetworks({})).map((n) => n.name).sort(), ['skiff-node-a', 'skiff-node-b']);
     } finally {
       await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
+  it('waits for the Node\'s pod CIDR (NotReady, NetworkNotReady), then runs pods in it with the cluster DNS and Service variables', async () => {
+    const api = new FakeApi();
+    const rt = new FakeRuntime();
+    await api.create('services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web-svc', namespace: 'default' }, spec: { clusterIP: '10.96.0.20', ports: [{ name: 'http', port: 80 }] } });
+    const k = start(api, rt, 'node-c', { resolvConf: '' });
+    try {
+      await api.create('pods', makePod({ name: 'early', node: 'node-c' }));
+      const notReady = await until('the node NotReady for want of a pod CIDR', () => {
+        const n = api.peek<Node>('nodes', '', 'node-c');
+        const ready = findCondition(n?.status?.conditions, 'Ready');
+        return ready?.status === 'False' && /NetworkReady=false reason:NetworkPluginNotReady message:no pod CIDR assigned to node node-c/.test(ready.message ?? '') ? n : undefined;
+      });
+      await until('a NetworkNotReady event', () => api.all<Event>('events').find((e) => e.reason === 'NetworkNotReady' && e.involvedObject.name === 'early'));
+      assert.equal(rt.all().length, 0, 'no sandbox without a network');
+      assert.equal(api.peek<Pod>('pods', 'default', 'early')?.status?.containerStatuses?.[0]?.state?.waiting?.reason, 'ContainerCreating');
+
+      // The node IPAM allocates one.
+      await api.update<Node>('nodes', { ...notReady, spec: { ...notReady.spec, podCIDR: '10.244.7.0/24', podCIDRs: ['10.244.7.0/24'] } });
+      const running = await until('early Running', () => {
+        const p = api.peek<Pod>('pods', 'default', 'early');
+        return p?.status?.phase === 'Running' ? p : undefined;
+      });
+      assert.match(running.status?.podIP ?? '', /^10\.244\.7\.\d+$/);
+      const [net] = await rt.listNetworks({ 'skiff.io/node': 'node-c' });
+      assert.equal(net?.subnet, '10.244.7.0/24');
+      assert.equal(net?.gateway, '10.244.7.1');
+      assert.equal(net?.options?.['com.docker.network.bridge.enable_ip_masquerade'], 'false');
+      await until('the node Ready', () => findCondition(api.peek<Node>('nodes', '', 'node-c')?.status?.conditions, 'Ready')?.status === 'True');
+
+      const app = rt.all().find((c) => c.labels[LABEL_ROLE] === 'app');
+      assert.ok(app);
+      const spec = rt.specOf(app.id);
+      assert.ok(spec.env?.includes('WEB_SVC_SERVICE_HOST=10.96.0.20'));
+      assert.ok(spec.env?.includes('WEB_SVC_PORT_80_TCP=tcp://10.96.0.20:80'));
+      const resolv = spec.mounts?.find((m) => m.target === '/etc/resolv.conf');
+      assert.equal(resolv?.readOnly, true);
+      assert.equal(readFileSync(resolv?.source ?? '', 'utf8'), 'nameserver 10.96.0.10\nsearch default.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n');
+      const hosts = spec.mounts?.find((m) => m.target === '/etc/hosts');
+      assert.match(readFileSync(hosts?.source ?? '', 'utf8'), new RegExp(`\\n${(running.status?.podIP ?? '').replace(/\./g, '\\.')}\\tearly\\n`));
+    } finally {
+      await k.stop();
+    }
+  });
+
+  it('programs the node\'s iptables rules and routes to other hosts\' nodes, and drops the route of a node that goes', async () => {
+    const api = new FakeApi();
+    const rt = new FakeRuntime();
+    const iptables = new FakeIptables();
+    const routes = new FakeRouteProgrammer();
+    const remote = (name: string, cidr: string, ip: string): Node => ({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name },
+      spec: { podCIDR: cidr, podCIDRs: [cidr] },
+      status: { addresses: [{ type: 'InternalIP', address: ip }] },
+    });
+    await api.create('nodes', remote('far', '10.244.5.0/24', '192.0.2.50'));
+    await api.create('nodes', remote('near', '10.244.6.0/24', '127.0.0.9'));
+    const k = start(api, rt, 'node-a', { podCIDR: '10.244.1.0/24' }, { iptables, routes, hostAddresses: () => ['192.0.2.2'] });
+    try {
+      await until('the route to far', () => routes.routes().length === 1);
+      assert.deepEqual(routes.routes(), [{ dst: '10.244.5.0/24', via: '192.0.2.50' }], 'none to a node on this host');
+      await until('the DOCKER-USER rules', () => (iptables.rules('filter', 'DOCKER-USER')?.length ?? 0) === 3);
+      assert.deepEqual(iptables.rules('filter', 'DOCKER-USER'), [
+        ['-d', '10.244.1.0/24', '-m', 'comment', '--comment', 'skiff node node-a', '-j', 'ACCEPT'],
+        ['-s', '10.244.1.0/24', '-m', 'comment', '--comment', 'skiff node node-a', '-j', 'ACCEPT'],
+        ['-j', 'RETURN'],
+      ]);
+      assert.deepEqual(iptables.rules('nat', masqueradeChain('node-a')), [
+        ['-s', '10.244.1.0/24', '!', '-d', '10.244.0.0/16', '-m', 'comment', '--comment', 'skiff node node-a', '-j', 'MASQUERADE'],
+      ]);
+      await api.delete('nodes', '', 'far');
+      await until('the route to far removed', () => routes.routes().length === 0);
+    } finally {
+      await k.stop();
     }
   });
 });

@@ -1,19 +1,29 @@
 // The kubelet as a function: `run(signal, config, deps)` serves logs (gRPC) and observability
-// (HTTP), registers the Node and keeps its Lease, and runs the sync loop over the pods bound to
-// this node until the signal aborts. It then stops working and returns, LEAVING the pods'
-// containers running: a restarted kubelet adopts them (as Kubernetes' does).
+// (HTTP), registers the Node and keeps its Lease, sets up the node's pod network (network/), and
+// runs the sync loop over the pods bound to this node until the signal aborts. It then stops
+// working and returns, LEAVING the pods' containers running: a restarted kubelet adopts them (as
+// Kubernetes' does).
 
-import type { Pod } from '@skiff/api';
+import { setMaxListeners } from 'node:events';
+import { objectKey, type Node, type Pod, type Service } from '@skiff/api';
 import { ApiClient } from '@skiff/client';
 import { createLogger, newRegistry, serveObservability, type Logger } from '@skiff/component';
-import { EventRecorder, Informer, RealClock, type Clock } from '@skiff/machinery';
+import { EventRecorder, Informer, RealClock, runWorkers, WorkQueue, type Clock } from '@skiff/machinery';
 import { defaultRootDir, validateConfig, type KubeletConfig } from './config.js';
 import { ConfigSourceManager } from './config-sources/config-source-manager.js';
 import { KubeletMetrics } from './metrics.js';
 import { readMachineInfo, type MachineInfo } from './node/machine-info.js';
 import { NodeAgent } from './node/node-agent.js';
+import { NodeFirewall } from './network/firewall.js';
+import { IpRouteProgrammer } from './network/ip-route.js';
+import { ExecIptables, type Iptables } from './network/iptables.js';
+import { hostIPv4Addresses, isLocalAddress } from './network/local-addresses.js';
+import { NodeNetwork } from './network/node-network.js';
+import { RouteManager, routeStateFile } from './network/route-manager.js';
+import { internalIP, type RouteProgrammer } from './network/routes.js';
 import { ContainerConfigurator } from './pod/container-config.js';
-import { LABEL_NODE, LABEL_POD_UID, networkName, nodeLabels } from './pod/labels.js';
+import { LABEL_POD_UID, networkName, nodeLabels } from './pod/labels.js';
+import { PodNetworkFiles } from './pod/pod-network-files.js';
 import { PodSyncer } from './pod/pod-syncer.js';
 import { SyncLoop } from './pod/sync-loop.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
@@ -37,12 +47,29 @@ export interface KubeletDeps {
   mounter?: Mounter | null;
   /** Called once the servers listen, with the ports they got (useful with port 0). */
   onListening?: (ports: { grpc: number; http: number }) => void;
+  /** The node's iptables rules (DOCKER-USER, masquerade); null: none. Default: the real iptables
+   *  with the Docker runtime, none with any other runtime (a fake's networks are not the host's). */
+  iptables?: Iptables | null;
+  /** Routes to other hosts' nodes; null: none. Default as for `iptables`. */
+  routes?: RouteProgrammer | null;
+  /** This host's addresses (default os.networkInterfaces()); 127.0.0.0/8 always counts. */
+  hostAddresses?: () => string[];
+}
+
+/** How often the node's iptables rules and routes are checked even when no Node changed. */
+const HOST_NETWORK_RESYNC_MS = 30_000;
+
+/** Whether a Node change can move routes (its pod CIDR or address) or this node's own pod CIDR. */
+function routingChanged(old: Readonly<Node>, cur: Readonly<Node>): boolean {
+  return old.spec?.podCIDR !== cur.spec?.podCIDR || internalIP(old) !== internalIP(cur) || (old.metadata.deletionTimestamp === undefined) !== (cur.metadata.deletionTimestamp === undefined);
 }
 
 export async function run(signal: AbortSignal, config: KubeletConfig, deps: KubeletDeps = {}): Promise<void> {
   const problems = validateConfig(config);
   if (problems.length > 0) throw new Error(problems.join('; '));
   const node = config.nodeName;
+  // Informers, loops and sleeps all listen on the one signal: more than Node's default warning limit.
+  setMaxListeners(64, signal);
   const log = deps.log ?? createLogger('kubelet', { node });
   const clock = deps.clock ?? new RealClock();
   const registry = newRegistry();
@@ -51,25 +78,65 @@ export async function run(signal: AbortSignal, config: KubeletConfig, deps: Kube
   const ownClient = deps.client === undefined ? new ApiClient({ server: config.apiserver }) : undefined;
   const api: KubeletApi = deps.client ?? (ownClient as ApiClient);
   const network = networkName(node);
+  const rootDir = config.rootDir ?? defaultRootDir(node);
 
-  let networkReady: Promise<void> | undefined;
-  const ensureNetwork = (recheck = false): Promise<void> => {
-    if (recheck) networkReady = undefined;
-    networkReady ??= runtime
-      .ensureNetwork({ name: network, labels: { [LABEL_NODE]: node }, ...(config.podCIDR !== undefined ? { subnet: config.podCIDR } : {}) })
-      .then((n) => {
-        if (config.podCIDR !== undefined && n.subnet !== undefined && n.subnet !== config.podCIDR) {
-          log.warn({ network, subnet: n.subnet, podCIDR: config.podCIDR }, 'the node network exists with another subnet than --pod-cidr');
+  // The host's networking is only touched for the real engine: a fake runtime's networks are not the host's.
+  const onDocker = deps.runtime === undefined || deps.runtime instanceof DockerRuntime;
+  const iptables = deps.iptables === undefined ? (onDocker ? new ExecIptables() : null) : deps.iptables;
+  const routeProgrammer = deps.routes === undefined ? (onDocker ? new IpRouteProgrammer() : null) : deps.routes;
+  const hostAddresses = deps.hostAddresses ?? hostIPv4Addresses;
+  const nodeNetwork = new NodeNetwork({
+    runtime,
+    node,
+    network,
+    clusterCIDR: config.clusterCIDR,
+    ...(config.podCIDR !== undefined ? { podCIDR: config.podCIDR } : {}),
+    ...(iptables ? { firewall: new NodeFirewall(iptables, node, config.clusterCIDR) } : {}),
+    ...(routeProgrammer
+      ? {
+          routes: new RouteManager({
+            programmer: routeProgrammer,
+            stateFile: routeStateFile(rootDir),
+            node,
+            isLocal: (ip) => isLocalAddress(ip, hostAddresses()),
+            log: log.child({ component: 'routes' }),
+          }),
         }
-      })
-      .catch((e: unknown) => {
-        networkReady = undefined;
-        throw e;
-      });
-    return networkReady;
-  };
+      : {}),
+    log: log.child({ component: 'network' }),
+    onReadyChange: (ready) => {
+      // Pods waiting for the network can start now; the Node's Ready condition follows.
+      if (ready) enqueueAllPods();
+      agent.refreshStatus().catch((e: unknown) => log.warn({ err: e instanceof Error ? e.message : String(e) }, 'could not write the node status'));
+    },
+  });
+  const ensureNetwork = (recheck = false): Promise<void> => nodeNetwork.ensure(recheck);
+
+  // Every Node: this node's pod CIDR, and the routes to the pods of nodes on other hosts.
+  const nodes = new Informer<Node>(api, 'nodes', { log: log.child({ informer: 'nodes' }), clock });
+  const hostQueue = new WorkQueue({ clock, name: 'host-network', baseDelayMs: 1_000, maxDelayMs: HOST_NETWORK_RESYNC_MS });
+  const HOST_KEY = 'host';
+  nodes.on({
+    add: (n) => {
+      if (n.metadata.name === node) nodeNetwork.observeNode(n);
+      hostQueue.add(HOST_KEY);
+    },
+    update: (old, cur) => {
+      if (cur.metadata.name === node) nodeNetwork.observeNode(cur);
+      if (routingChanged(old, cur)) hostQueue.add(HOST_KEY);
+    },
+    delete: (n) => {
+      if (n.metadata.name === node) nodeNetwork.observeNode(undefined);
+      hostQueue.add(HOST_KEY);
+    },
+  });
+  // Services, for the `<NAME>_SERVICE_HOST` variables of starting containers.
+  const services = new Informer<Service>(api, 'services', { log: log.child({ informer: 'services' }), clock });
 
   const informer = new Informer<Pod>(api, 'pods', { fieldSelector: `spec.nodeName=${node}`, log: log.child({ informer: 'pods' }), clock });
+  const enqueueAllPods = (): void => {
+    for (const p of informer.list()) loop.queue.add(objectKey(p));
+  };
   const exec = execHandler({ runtime, node, getPod: (ns, name) => informer.get(`${ns}/${name}`), log: log.child({ server: 'exec' }) });
   const logsServer = await serveLogs({ runtime, node, host: config.address, port: config.port, log: log.child({ server: 'logs' }), handlers: { Exec: exec } });
 
@@ -80,13 +147,14 @@ export async function run(signal: AbortSignal, config: KubeletConfig, deps: Kube
   const sources = new ConfigSourceManager({ api, clock, log: log.child({ component: 'config-sources' }), onChange: (keys) => keys.forEach((k) => loop.queue.add(k)) });
   const mounter = deps.mounter === undefined ? (process.getuid?.() === 0 ? new LinuxMounter() : undefined) : (deps.mounter ?? undefined);
   const volumes = new VolumeManager({
-    rootDir: config.rootDir ?? defaultRootDir(node),
+    rootDir,
     sources,
     allocatable,
     log: log.child({ component: 'volumes' }),
     ...(mounter ? { mounter } : {}),
   });
-  const configurator = new ContainerConfigurator({ runtime, sources, volumes, hostIP: config.address, allocatable, events: recorder, log });
+  const networkFiles = new PodNetworkFiles({ rootDir, clusterDNS: config.clusterDNS, clusterDomain: config.clusterDomain, resolvConf: config.resolvConf });
+  const configurator = new ContainerConfigurator({ runtime, sources, volumes, hostIP: config.address, allocatable, events: recorder, log, services, networkFiles });
   const syncer = new PodSyncer({
     runtime,
     api,
@@ -132,6 +200,7 @@ export async function run(signal: AbortSignal, config: KubeletConfig, deps: Kube
     machine,
     statusUpdateFrequencyMs: config.nodeStatusUpdateFrequencyMs,
     metrics,
+    networkNotReady: () => nodeNetwork.notReadyReason(),
   });
 
   const staleAfterMs = Math.max(config.housekeepingIntervalMs * 5, 30_000);
@@ -148,19 +217,40 @@ export async function run(signal: AbortSignal, config: KubeletConfig, deps: Kube
     readyz: {
       'node-registered': () => (agent.isRegistered() ? undefined : 'the node is not registered yet'),
       'pods-synced': () => (informer.hasSynced() ? undefined : 'pods not yet listed from the apiserver'),
+      'pod-network': () => nodeNetwork.notReadyReason(),
       runtime: () => agent.runtimeError(),
     },
   });
   deps.onListening?.({ grpc: logsServer.port, http: observability.port });
   log.info({ address: config.address, port: logsServer.port, httpPort: observability.port, apiserver: config.apiserver }, 'kubelet listening');
 
-  ensureNetwork().catch((e: unknown) => log.warn({ err: e instanceof Error ? e.message : String(e), network }, 'could not create the node network yet'));
+  // With --pod-cidr the network is made now; otherwise once the Node has a pod CIDR.
+  if (config.podCIDR !== undefined) nodeNetwork.ensure().catch(() => {});
 
   // Everything below stops when `work` aborts: the outer signal.
+  services.start(signal);
+  nodes.start(signal);
   informer.start(signal);
   const running = [
     agent.run(signal),
     loop.run(signal),
+    // Pods that could not start before the Services were listed (their env needs them) go again.
+    services.waitForSync(signal).then(enqueueAllPods),
+    // The node's iptables rules and routes: on Node changes, and every 30 s. Only from the full
+    // list of Nodes, never a partial one (routes of missing nodes would be removed).
+    nodes.waitForSync(signal).then(() => {
+      hostQueue.add(HOST_KEY);
+      return runWorkers({
+        queue: hostQueue,
+        workers: 1,
+        signal,
+        log: log.child({ loop: 'host-network' }),
+        reconcile: async () => {
+          await nodeNetwork.syncHost(nodes.list());
+          return { requeueAfterMs: HOST_NETWORK_RESYNC_MS };
+        },
+      });
+    }),
     // Volumes of pods that are gone (deleted while the kubelet was down, say).
     informer.waitForSync(signal).then(() =>
       volumes.runCleanup(signal, {

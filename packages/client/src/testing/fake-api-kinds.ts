@@ -64,6 +64,13 @@ const KINDS: Record<string, Omit<Kind, 'info' | 'qualified'>> = {
     fields: [],
     resetOnCreate: (o) => void (o.status = { currentHealthy: 0, desiredHealthy: 0, disruptionsAllowed: 0, expectedPods: 0 }),
   },
+  // Networking (issue 5), as their registries: a Service's and an Ingress's status is a subresource
+  // (cleared on create); Endpoints and EndpointSlices are plain objects.
+  services: { generation: true, statusSubresource: true, fields: [], resetOnCreate: (o) => void (o.status = { loadBalancer: {} }) },
+  endpoints: { generation: false, statusSubresource: false, fields: [] },
+  endpointslices: { generation: true, statusSubresource: false, fields: [] },
+  ingresses: { generation: true, statusSubresource: true, fields: [], resetOnCreate: (o) => void (o.status = { loadBalancer: {} }) },
+  ingressclasses: { generation: true, statusSubresource: false, fields: [] },
 };
 
 /** The kind of "pods", "po", "Pod", "replicasets.apps"; NotFound for kinds the apiserver does not serve. */

@@ -109,6 +109,19 @@ describe('NodeAgent', () => {
     assert.equal(ready?.lastTransitionTime, '2026-01-01T00:00:20Z');
   });
 
+  it('is not Ready while the pod network is not, and says why; a refresh writes the change at once', async () => {
+    let network: string | undefined = 'no pod CIDR assigned to node node-a yet';
+    const a = new NodeAgent({ api, runtime: rt, clock, log: silentLogger(), id, machine: MACHINE, networkNotReady: () => network });
+    await a.register();
+    let ready = findCondition(node().status?.conditions, 'Ready');
+    assert.equal(ready?.status, 'False');
+    assert.equal(ready?.message, 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:no pod CIDR assigned to node node-a yet');
+    network = undefined;
+    await a.refreshStatus();
+    ready = findCondition(node().status?.conditions, 'Ready');
+    assert.equal(ready?.status, 'True');
+  });
+
   it('reconciles a node that already exists (a restarted kubelet) without duplicating it', async () => {
     await api.create<Node>('nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a', labels: { keep: 'me' } }, spec: { taints: [] } });
     await agent().register();

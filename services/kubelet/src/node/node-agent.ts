@@ -31,6 +31,8 @@ export interface NodeAgentOptions {
   /** How long a runtime health check may take (default 5 s). */
   runtimeTimeoutMs?: number;
   metrics?: KubeletMetrics;
+  /** Why pods cannot get a network now (the Node is not Ready meanwhile); undefined when they can. */
+  networkNotReady?: () => string | undefined;
 }
 
 /** metav1.MicroTime: RFC 3339 with microseconds. */
@@ -109,8 +111,8 @@ export class NodeAgent {
   /** Creates the Node, or reconciles the one that exists; then writes its status. */
   async register(): Promise<void> {
     const { id, machine, api, clock } = this.o;
-    const health = await this.checkRuntime();
-    const status = computeNodeStatus(id, machine, health, undefined, clock.now());
+    await this.checkRuntime();
+    const status = computeNodeStatus(id, machine, this.currentHealth(), undefined, clock.now());
     let node: Node;
     try {
       node = await api.create<Node>('nodes', newNode(id, machine, status));
@@ -128,6 +130,17 @@ export class NodeAgent {
     await this.renewLease();
   }
 
+  /** The runtime's health with the network's readiness. */
+  private currentHealth(): RuntimeHealth {
+    const networkError = this.o.networkNotReady?.();
+    return networkError === undefined ? this.health : { ...this.health, networkError };
+  }
+
+  /** Writes the status now if it changed (e.g. the network became ready), between periods. */
+  async refreshStatus(): Promise<void> {
+    if (this.registeredNode) await this.writeStatus(false);
+  }
+
   /** One period: lease, runtime check, status when changed or due. */
   async tick(): Promise<void> {
     if (!this.registeredNode) {
@@ -142,7 +155,7 @@ export class NodeAgent {
   private async writeStatus(force: boolean): Promise<void> {
     const { api, id, machine, clock } = this.o;
     const now = clock.now();
-    const next = computeNodeStatus(id, machine, this.health, this.lastStatus, now);
+    const next = computeNodeStatus(id, machine, this.currentHealth(), this.lastStatus, now);
     if (!force && !nodeStatusChanged(this.lastStatus, next) && now - this.lastReportAt < this.reportMs) return;
     for (let attempt = 0; attempt < 5; attempt++) {
       let node: Node;
@@ -158,7 +171,7 @@ export class NodeAgent {
         }
         throw e;
       }
-      const status = computeNodeStatus(id, machine, this.health, node.status, now);
+      const status = computeNodeStatus(id, machine, this.currentHealth(), node.status, now);
       try {
         const written = await api.updateStatus<Node>('nodes', { ...node, status });
         this.registeredNode = written;

@@ -28,6 +28,8 @@ export interface RuntimeHealth {
   runtimeVersion?: string;
   /** Why the runtime is not usable; undefined when it answers. */
   error?: string;
+  /** Why pods cannot get a network (no pod CIDR yet, ...); undefined when they can. */
+  networkError?: string;
 }
 
 /** `key=value:Effect` or `key:Effect`, comma separated (--register-with-taints). */
@@ -91,9 +93,11 @@ export function computeNodeStatus(id: NodeIdentity, machine: MachineInfo, health
   const cap = capacity(id, machine);
   const conds = old?.conditions;
   const ready =
-    health.error === undefined
-      ? condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status', conds, now)
-      : condition('Ready', 'False', 'KubeletNotReady', `container runtime is down: ${health.error}`, conds, now);
+    health.error !== undefined
+      ? condition('Ready', 'False', 'KubeletNotReady', `container runtime is down: ${health.error}`, conds, now)
+      : health.networkError !== undefined
+        ? condition('Ready', 'False', 'KubeletNotReady', `container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:${health.networkError}`, conds, now)
+        : condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status', conds, now);
   return {
     capacity: cap,
     allocatable: { ...cap },

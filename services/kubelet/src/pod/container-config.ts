@@ -3,20 +3,23 @@
 // Both run an init process (`Init: true`), so SIGTERM reaches the program and a stop is fast.
 //
 // The specs are pure (`infraContainerSpec`, `appContainerSpec`). What an app container needs from
-// outside (its environment from ConfigMaps, Secrets and the downward API, `$(VAR)` in command and
-// args, the bind mounts of its volumes) the ContainerConfigurator resolves first; a container that
+// outside (its environment from ConfigMaps, Secrets, the downward API and Services, `$(VAR)` in
+// command and args, the bind mounts of its volumes and of the pod's /etc/resolv.conf and
+// /etc/hosts) the ContainerConfigurator resolves first; a container that
 // cannot be resolved is not created (CreateContainerConfigError, or ContainerCreating while a
 // volume is not set up) and is tried again on the next sync. Resources follow Kubernetes'
 // kuberuntime_container_linux.go: limits.cpu → NanoCpus (the CFS quota), requests.cpu → CpuShares
 // (MilliCPUToShares, 2 at least), limits.memory → Memory and MemorySwap (no swap: exceeding the
 // limit is an OOM kill).
 
-import { type Container, cpuMillis, memoryBytes, type NodeAllocatable, type Pod } from '@skiff/api';
+import { type Container, cpuMillis, memoryBytes, type NodeAllocatable, type Pod, type Service } from '@skiff/api';
 import type { Logger } from '@skiff/component';
 import type { ContainerMount, ContainerRuntime, ContainerSpec } from '../runtime/runtime.js';
 import { ApiSourceReader } from '../config-sources/api-source-reader.js';
 import type { VolumeManager } from '../volumes/volume-manager.js';
 import { ContainerConfigError, expandCommand, makeEnvironmentVariables, type ConfigSourceReader } from './container-env.js';
+import type { PodNetworkFiles } from './pod-network-files.js';
+import { serviceEnvVarMap } from './service-env.js';
 import {
   INFRA_CONTAINER_NAME,
   LABEL_ATTEMPT,
@@ -64,6 +67,9 @@ export interface ResolvedContainerConfig {
   entrypoint?: string[];
   cmd?: string[];
   mounts: ContainerMount[];
+  /** Settles once files that hold the pod's IP (its /etc/hosts) are written: await it before
+   *  starting the container. */
+  ready?: Promise<void>;
 }
 
 /** Kubernetes' MilliCPUToShares: 1024 shares per CPU, at least 2, at most 262144. */
@@ -127,6 +133,12 @@ export interface PodEventSink {
   record(obj: Readonly<Pod>, type: 'Normal' | 'Warning', reason: string, message: string): void;
 }
 
+/** The Services the kubelet knows (an Informer<Service> fits). */
+export interface ServiceLister {
+  hasSynced(): boolean;
+  list(): readonly Readonly<Service>[];
+}
+
 /** Optional watch registration (the ConfigSourceManager). */
 export interface SourceRegistry {
   registerPod(podKey: string, pod: Readonly<Pod>): void;
@@ -144,6 +156,10 @@ export interface ContainerConfiguratorOptions {
   allocatable: () => NodeAllocatable;
   events?: PodEventSink;
   log: Logger;
+  /** Services for `<NAME>_SERVICE_HOST` variables; without it, none are set. */
+  services?: ServiceLister;
+  /** The pod's resolv.conf and hosts files; without it containers keep Docker's. */
+  networkFiles?: PodNetworkFiles;
 }
 
 /** The sandbox a container joins: its IP is the pod's (status.podIP). */
@@ -197,26 +213,45 @@ export class ContainerConfigurator {
 
   /** Env, command and mounts of one app container. Throws ContainerConfigError or VolumeNotReadyError. */
   async resolve(pod: Readonly<Pod>, container: Readonly<Container>, sandbox: SandboxRef): Promise<ResolvedContainerConfig> {
+    let ip: Promise<string> | undefined;
+    const podIP = (): Promise<string> =>
+      (ip ??= (async () => {
+        await sandbox.started;
+        return (await this.o.runtime.inspectContainer(sandbox.id))?.ipAddress ?? '';
+      })());
     const env = await makeEnvironmentVariables(pod, container, {
       sources: this.o.sources,
       hostIP: this.o.hostIP,
       allocatable: this.o.allocatable(),
-      podIP: async () => {
-        await sandbox.started;
-        return (await this.o.runtime.inspectContainer(sandbox.id))?.ipAddress ?? '';
-      },
+      podIP,
       warn: (reason, message) => this.o.events?.record(pod, 'Warning', reason, message),
+      ...(this.o.services ? { serviceEnv: this.serviceEnv(pod) } : {}),
     });
     let mounts: ContainerMount[] = [];
     if ((container.volumeMounts ?? []).length > 0) {
       if (!this.o.volumes) throw new ContainerConfigError(`container "${container.name}" mounts volumes, but this kubelet has no root directory for them`);
       mounts = await this.o.volumes.mountsFor(pod, container);
     }
-    const config: ResolvedContainerConfig = { env: env.map((e) => `${e.name}=${e.value}`), mounts };
+    let ready: Promise<void> | undefined;
+    if (this.o.networkFiles) {
+      const files = await this.o.networkFiles.mountsFor(pod, container, podIP);
+      for (const e of files.events) this.o.events?.record(pod, 'Warning', e.reason, e.message);
+      mounts = [...mounts, ...files.mounts];
+      ready = files.ready;
+    }
+    const config: ResolvedContainerConfig = { env: env.map((e) => `${e.name}=${e.value}`), mounts, ...(ready ? { ready } : {}) };
     const entrypoint = expandCommand(container.command, env);
     const cmd = expandCommand(container.args, env);
     if (entrypoint !== undefined) config.entrypoint = entrypoint;
     if (cmd !== undefined) config.cmd = cmd;
     return config;
+  }
+
+  /** getServiceEnvVarMap; like Kubernetes, no container starts before the Services were listed once. */
+  private serviceEnv(pod: Readonly<Pod>): Map<string, string> {
+    const services = this.o.services;
+    if (!services) return new Map();
+    if (!services.hasSynced()) throw new ContainerConfigError('services have not yet been read at least once, cannot construct envvars');
+    return serviceEnvVarMap(services.list(), pod.metadata.namespace ?? 'default', pod.spec.enableServiceLinks !== false);
   }
 }

@@ -284,3 +284,35 @@ describe('expandCommand', () => {
     assert.equal(expandCommand(undefined, env), undefined);
   });
 });
+
+describe('makeEnvironmentVariables with Service variables', () => {
+  const serviceEnv = new Map([
+    ['WEB_SERVICE_HOST', '10.96.0.12'],
+    ['WEB_SERVICE_PORT', '80'],
+  ]);
+
+  it('come after the container\'s own, which win a conflict, and take part in $(VAR) expansion', async () => {
+    const { list } = await envOf(
+      {
+        env: [
+          { name: 'URL', value: 'http://$(WEB_SERVICE_HOST):$(WEB_SERVICE_PORT)/' },
+          { name: 'WEB_SERVICE_PORT', value: '8080' },
+        ],
+      },
+      sources({}),
+      undefined,
+      { serviceEnv },
+    );
+    assert.deepEqual(list, [
+      { name: 'URL', value: 'http://10.96.0.12:80/' },
+      { name: 'WEB_SERVICE_PORT', value: '8080' },
+      { name: 'WEB_SERVICE_HOST', value: '10.96.0.12' },
+    ]);
+  });
+
+  it('yield to envFrom keys too', async () => {
+    const { env } = await envOf({ envFrom: [{ configMapRef: { name: 'cfg' } }] }, sources({ cfg: { WEB_SERVICE_HOST: 'mine' } }), undefined, { serviceEnv });
+    assert.equal(env['WEB_SERVICE_HOST'], 'mine');
+    assert.equal(env['WEB_SERVICE_PORT'], '80');
+  });
+});

@@ -8,7 +8,9 @@
 //    fieldRef, resourceFieldRef); later definitions override earlier ones;
 // 3. anything that cannot be resolved and is not optional fails the whole container with
 //    Kubernetes' message: `configmap "x" not found`, `couldn't find key k in ConfigMap default/x`.
-//    The kubelet reports it as CreateContainerConfigError and tries again on the next sync.
+//    The kubelet reports it as CreateContainerConfigError and tries again on the next sync;
+// 4. the Service variables (service-env.ts) last, except those the container defines itself; they
+//    also take part in `$(VAR)` expansion.
 
 import { type ConfigMap, type Container, containerResourceValue, isApiError, type NodeAllocatable, type Pod, podFieldValue, type Secret } from '@skiff/api';
 
@@ -39,6 +41,8 @@ export interface EnvContext {
   allocatable: NodeAllocatable;
   /** A Warning event on the pod (InvalidEnvironmentVariableNames). */
   warn?: (reason: string, message: string) => void;
+  /** The Service variables the pod sees (serviceEnvVarMap). */
+  serviceEnv?: ReadonlyMap<string, string>;
 }
 
 const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -114,6 +118,7 @@ export async function makeEnvironmentVariables(pod: Readonly<Pod>, container: Re
   const secret = (name: string, optional: boolean) => fetch(secrets, name, optional, () => ctx.sources.getSecret(namespace, name));
 
   const env = new Map<string, string>();
+  const serviceEnv = new Map(ctx.serviceEnv ?? []);
   for (const from of container.envFrom ?? []) {
     const prefix = from.prefix ?? '';
     let entries: [string, string][] = [];
@@ -148,7 +153,7 @@ export async function makeEnvironmentVariables(pod: Readonly<Pod>, container: Re
     let value = v.value ?? '';
     const from = v.valueFrom;
     if (value !== '') {
-      value = expandVars(value, (n) => env.get(n));
+      value = expandVars(value, (n) => env.get(n) ?? serviceEnv.get(n));
     } else if (from?.fieldRef) {
       const path = from.fieldRef.fieldPath;
       if (/^status\.podIPs?$/.test(path)) podIP ??= await ctx.podIP();
@@ -179,7 +184,10 @@ export async function makeEnvironmentVariables(pod: Readonly<Pod>, container: Re
       }
       value = isSecret ? decode(found) : found;
     }
+    serviceEnv.delete(v.name);
     env.set(v.name, value);
   }
-  return [...env].map(([name, value]) => ({ name, value }));
+  const result = [...env].map(([name, value]) => ({ name, value }));
+  for (const [name, value] of serviceEnv) if (!env.has(name)) result.push({ name, value });
+  return result;
 }

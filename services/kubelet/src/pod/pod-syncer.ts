@@ -12,6 +12,7 @@ import { RuntimeConflictError, RuntimeNotFoundError, type ContainerRuntime, type
 import { Backoff } from './backoff.js';
 import { appContainerSpec, ContainerConfigurator, gracePeriodOf, infraContainerSpec, type ResolvedContainerConfig } from './container-config.js';
 import { ContainerConfigError } from './container-env.js';
+import { NetworkNotReadyError, networkNotReadyMessage } from '../network/node-network.js';
 import { VolumeNotReadyError } from '../volumes/volume-plan.js';
 import { ContainerObserver } from './container-observer.js';
 import { ProbeManager } from '../probes/probe-manager.js';
@@ -56,6 +57,10 @@ export interface PodSyncerOptions {
 export interface SyncResult {
   requeueAfterMs?: number;
 }
+
+/** How soon a pod that waits for the node's network is synced again (the network's readiness also
+ *  enqueues it at once). */
+const NETWORK_RETRY_MS = 5_000;
 
 /** Kubernetes' minimum grace for killing containers of pods it no longer knows. */
 const MIN_GRACE_SECONDS = 2;
@@ -120,7 +125,16 @@ export class PodSyncer {
     if (actions.createSandbox && observed.infra.length === 0 && observed.containers.size === 0) {
       this.startTracking.set(uid, Date.parse(pod.metadata.creationTimestamp ?? '') || this.o.clock.now());
     }
-    await this.execute(pod, observed, actions, waiting);
+    // Without the node's network (no pod CIDR yet) the pod waits, ContainerCreating, as Kubernetes'
+    // syncPod does with its NetworkNotReady event.
+    let networkNotReady = false;
+    try {
+      await this.execute(pod, observed, actions, waiting);
+    } catch (e) {
+      if (!(e instanceof NetworkNotReadyError)) throw e;
+      networkNotReady = true;
+      this.event(pod, 'Warning', 'NetworkNotReady', `network is not ready: ${networkNotReadyMessage(e.message)}`);
+    }
 
     const after = groupObserved(uid, await this.observer.podContainers(namespace, name));
     const status = await this.statuses.write(pod, (base) =>
@@ -130,8 +144,8 @@ export class PodSyncer {
       this.probes.updatePodStatus(pod, status);
       this.trackStart(pod, status);
     }
-    const remaining = actions.backOff.map((b) => b.remainingMs);
-    return remaining.length > 0 ? { requeueAfterMs: Math.min(...remaining) + 50 } : {};
+    const remaining = [...actions.backOff.map((b) => b.remainingMs + 50), ...(networkNotReady ? [NETWORK_RETRY_MS] : [])];
+    return remaining.length > 0 ? { requeueAfterMs: Math.min(...remaining) } : {};
   }
 
   /** Forgets what the syncer remembers about a pod that is gone. */
@@ -176,6 +190,7 @@ export class PodSyncer {
         created.map(async (c) => {
           if (!c) return;
           try {
+            await c.ready;
             await this.o.runtime.startContainer(c.id);
             this.event(pod, 'Normal', 'Started', `Started container ${c.name}`);
             await this.postStart(pod, c, () => this.podIP(observed, sandbox), waiting);
@@ -235,7 +250,7 @@ export class PodSyncer {
     infraId: string,
     waiting: Map<string, WaitingReason>,
     infraStarted?: Promise<unknown>,
-  ): Promise<{ id: string; name: string } | undefined> {
+  ): Promise<{ id: string; name: string; ready?: Promise<void> } | undefined> {
     const container = (start.init ? pod.spec.initContainers?.[start.index] : pod.spec.containers[start.index]) as Readonly<Container>;
     const image = await this.images.ensure(container.image);
     if (!image.ok) {
@@ -266,7 +281,7 @@ export class PodSyncer {
     try {
       const id = await this.createNamed(spec);
       this.event(pod, 'Normal', 'Created', `Created container ${container.name}`);
-      return { id, name: container.name };
+      return { id, name: container.name, ...(config.ready ? { ready: config.ready } : {}) };
     } catch (e) {
       const message = errText(e);
       waiting.set(container.name, { reason: 'CreateContainerError', message });

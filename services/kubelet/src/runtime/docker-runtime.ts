@@ -71,19 +71,29 @@ export class DockerRuntime implements ContainerRuntime {
     // The name filter matches substrings: keep the exact match only.
     const nets = await this.docker.listNetworks({ filters: { name: [name] } });
     const n = nets.find((x) => x.Name === name);
-    return n === undefined ? undefined : toNetworkInfo(n);
+    if (n === undefined) return undefined;
+    // A listing leaves `Containers` empty; an inspect fills it.
+    try {
+      const info = (await this.docker.getNetwork(n.Id).inspect()) as Docker.NetworkInspectInfo;
+      return { ...toNetworkInfo(info), containers: Object.keys(info.Containers ?? {}).length };
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
+      throw e;
+    }
   }
 
   async ensureNetwork(spec: NetworkSpec): Promise<NetworkInfo> {
     const existing = await this.findNetwork(spec.name);
     if (existing) return existing;
+    const ipam = spec.subnet !== undefined ? { Subnet: spec.subnet, ...(spec.gateway !== undefined ? { Gateway: spec.gateway } : {}) } : undefined;
     try {
       await this.docker.createNetwork({
         Name: spec.name,
         Driver: 'bridge',
         CheckDuplicate: true,
         Labels: spec.labels,
-        ...(spec.subnet !== undefined ? { IPAM: { Driver: 'default', Config: [{ Subnet: spec.subnet }] } } : {}),
+        ...(ipam ? { IPAM: { Driver: 'default', Config: [ipam] } } : {}),
+        ...(spec.options !== undefined ? { Options: spec.options } : {}),
       });
     } catch (e) {
       // Someone created it between our look and our create: fine.
@@ -422,10 +432,13 @@ function toRuntimeEvent(ev: DockerEvent): RuntimeEvent | undefined {
 
 function toNetworkInfo(n: Docker.NetworkInspectInfo): NetworkInfo {
   const subnet = n.IPAM?.Config?.[0]?.Subnet;
+  const gateway = n.IPAM?.Config?.[0]?.Gateway;
   return {
     id: n.Id,
     name: n.Name,
     labels: n.Labels ?? {},
     ...(subnet !== undefined ? { subnet } : {}),
+    ...(gateway !== undefined && gateway !== '' ? { gateway } : {}),
+    options: { ...(n.Options ?? {}) },
   };
 }

@@ -232,15 +232,20 @@ export class FakeRuntime implements ContainerRuntime {
   async ensureNetwork(spec: NetworkSpec): Promise<NetworkInfo> {
     this.check('network');
     const existing = this.networks.get(spec.name);
-    if (existing) return existing;
+    if (existing) return { ...existing, containers: this.attached(spec.name) };
+    const subnet = spec.subnet ?? `172.30.${this.networks.size}.0/24`;
+    const overlapping = spec.subnet !== undefined && [...this.networks.values()].some((n) => n.subnet === subnet);
+    if (overlapping) throw new Error(`creating network ${spec.name}: Pool overlaps with other one on this address space`);
     const net: NetworkInfo = {
       id: randomId(),
       name: spec.name,
       labels: { ...spec.labels },
-      subnet: spec.subnet ?? `172.30.${this.networks.size}.0/24`,
+      subnet,
+      gateway: spec.gateway ?? subnet.replace(/\.0\/\d+$/, '.1'),
+      options: { ...(spec.options ?? {}) },
     };
     this.networks.set(spec.name, net);
-    return net;
+    return { ...net, containers: 0 };
   }
 
   async listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]> {
@@ -248,9 +253,19 @@ export class FakeRuntime implements ContainerRuntime {
     return [...this.networks.values()].filter((n) => labelsMatch(n.labels, labels));
   }
 
-  async removeNetwork(name: string): Promise<void> {
+  /** By name or id, as Docker. */
+  async removeNetwork(nameOrId: string): Promise<void> {
     this.check('network');
-    this.networks.delete(name);
+    const net = [...this.networks.values()].find((n) => n.name === nameOrId || n.id === nameOrId);
+    if (!net) return;
+    const attached = this.attached(net.name);
+    if (attached > 0) throw new Error(`removing network ${nameOrId}: error while removing network: network ${net.name} id ${net.id} has active endpoints`);
+    this.networks.delete(net.name);
+  }
+
+  /** Running containers that own a network namespace on the network (Docker's active endpoints). */
+  private attached(network: string): number {
+    return [...this.containers.values()].filter((c) => c.spec.networkMode === network && c.state === 'running').length;
   }
 
   async imageId(image: string): Promise<string | undefined> {

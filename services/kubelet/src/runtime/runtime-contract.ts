@@ -117,6 +117,23 @@ export function runtimeContract(name: string, makeHarness: () => Promise<Runtime
       assert.equal((await rt.listNetworks(h.labels)).some((n) => n.name === extra), false);
     });
 
+    it('makes a network with a gateway and driver options, counts its containers, and keeps it while one runs', async () => {
+      const extra = `${h.prefix}-net3`;
+      const masquerade = 'com.docker.network.bridge.enable_ip_masquerade';
+      const made = await rt.ensureNetwork({ name: extra, labels: { ...h.labels }, subnet: '10.253.78.0/24', gateway: '10.253.78.1', options: { [masquerade]: 'false' } });
+      assert.equal(made.subnet, '10.253.78.0/24');
+      assert.equal(made.gateway, '10.253.78.1');
+      assert.equal(made.options?.[masquerade], 'false');
+      assert.equal(made.containers, 0);
+      const id = await run({ networkMode: extra, cmd: ['sleep', '3600'] });
+      assert.match((await rt.inspectContainer(id))?.ipAddress ?? '', /^10\.253\.78\.\d+$/);
+      assert.equal((await rt.ensureNetwork({ name: extra, labels: { ...h.labels } })).containers, 1);
+      await assert.rejects(rt.removeNetwork(extra), /active endpoints/);
+      await rt.removeContainer(id, { force: true });
+      await rt.removeNetwork(extra);
+      assert.equal((await rt.listNetworks(h.labels)).some((n) => n.name === extra), false);
+    });
+
     it('runs a container that owns its network namespace and reports its state and address', async () => {
       const id = await run({ cmd: ['sleep', '3600'], hostname: 'pod-a', labels: { ...h.labels, 'skiff.io/role': 'infra' } });
       const d = await rt.inspectContainer(id);

@@ -11,6 +11,10 @@ export interface NetworkSpec {
   labels: Record<string, string>;
   /** CIDR; when absent the engine chooses one. */
   subnet?: string;
+  /** The bridge's address in the subnet (default: the engine's choice, the subnet's first address). */
+  gateway?: string;
+  /** Driver options (Docker's `com.docker.network.bridge.*`). */
+  options?: Record<string, string>;
 }
 
 export interface NetworkInfo {
@@ -18,6 +22,11 @@ export interface NetworkInfo {
   name: string;
   labels: Record<string, string>;
   subnet?: string;
+  gateway?: string;
+  /** Driver options as the engine reports them. */
+  options?: Record<string, string>;
+  /** Containers attached to it now (reported by ensureNetwork, not by listNetworks). */
+  containers?: number;
 }
 
 /** A bind mount of a host path (file or directory) into a container. */
@@ -182,7 +191,8 @@ export interface ExecSession {
 export interface ContainerRuntime {
   version(): Promise<RuntimeVersion>;
 
-  /** Creates the network if no network of that name exists; returns it either way. */
+  /** Creates the network if no network of that name exists; returns it either way (an existing one
+   *  as it is, whatever its subnet: the caller compares), with the number of attached containers. */
   ensureNetwork(spec: NetworkSpec): Promise<NetworkInfo>;
   /** Networks carrying all of these labels. */
   listNetworks(labels: Record<string, string>): Promise<NetworkInfo[]>;
