@@ -12,17 +12,26 @@ export interface PatchMeta {
   readonly fields?: Readonly<Record<string, PatchMeta>>;
   /** The meta of a list's items or a map's values. */
   readonly items?: PatchMeta;
+  /**
+   * Server-side apply only (`+listMapKey`): the keys of a merged list when they are more than its
+   * strategic-merge `mergeKey` (container ports are keyed by containerPort and protocol).
+   */
+  readonly listMapKeys?: readonly string[];
+  /** Server-side apply only (`+structType=atomic` / `+mapType=atomic`): owned and replaced whole. */
+  readonly atomic?: boolean;
 }
 
 const obj = (fields: Record<string, PatchMeta>): PatchMeta => ({ fields });
 const mergeList = (mergeKey: string, items?: PatchMeta): PatchMeta => ({ strategy: 'merge', mergeKey, ...(items ? { items } : {}) });
 const primitiveSet: PatchMeta = { strategy: 'merge' };
 const conditions = mergeList('type');
+/** metav1.LabelSelector (`+structType=atomic`), Service.spec.selector (`+mapType=atomic`). */
+const atomic: PatchMeta = { atomic: true };
 
 const objectMeta = obj({ finalizers: primitiveSet, ownerReferences: mergeList('uid') });
 
 const container = obj({
-  ports: mergeList('containerPort'),
+  ports: { ...mergeList('containerPort'), listMapKeys: ['containerPort', 'protocol'] },
   env: mergeList('name'),
   volumeMounts: mergeList('mountPath'),
   volumeDevices: mergeList('devicePath'),
@@ -43,10 +52,10 @@ const workloadStatus = obj({ conditions });
 
 const KIND_META: Readonly<Record<string, PatchMeta>> = {
   Pod: obj({ metadata: objectMeta, spec: podSpec, status: obj({ conditions, podIPs: mergeList('ip') }) }),
-  ReplicaSet: obj({ metadata: objectMeta, spec: obj({ template: podTemplate }), status: workloadStatus }),
+  ReplicaSet: obj({ metadata: objectMeta, spec: obj({ selector: atomic, template: podTemplate }), status: workloadStatus }),
   Deployment: obj({
     metadata: objectMeta,
-    spec: obj({ template: podTemplate, strategy: { strategy: 'retainKeys' } }),
+    spec: obj({ selector: atomic, template: podTemplate, strategy: { strategy: 'retainKeys' } }),
     status: workloadStatus,
   }),
   Node: obj({
@@ -55,7 +64,11 @@ const KIND_META: Readonly<Record<string, PatchMeta>> = {
     status: obj({ conditions, addresses: mergeList('type') }),
   }),
   Namespace: obj({ metadata: objectMeta, status: obj({ conditions }) }),
-  Service: obj({ metadata: objectMeta, spec: obj({ ports: mergeList('port') }), status: obj({ conditions }) }),
+  Service: obj({
+    metadata: objectMeta,
+    spec: obj({ ports: { ...mergeList('port'), listMapKeys: ['port', 'protocol'] }, selector: atomic }),
+    status: obj({ conditions }),
+  }),
   PodDisruptionBudget: obj({ metadata: objectMeta, status: obj({ conditions }) }),
 };
 
