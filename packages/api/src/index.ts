@@ -14,3 +14,4 @@ export * from './deployment-util.js';
 export * from './network.js';
 export * from './patch/patch-meta.js';
 export * from './patch/strategic-merge.js';
+export * from './printers/index.js';

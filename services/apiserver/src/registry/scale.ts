@@ -15,7 +15,8 @@ interface Scalable extends KubeObject {
   status?: { replicas?: number };
 }
 
-const SCALE_SCHEMA = S.object({
+/** The autoscaling/v1 Scale body the subresource accepts. */
+export const SCALE_SCHEMA = S.object({
   apiVersion: S.string,
   kind: S.string,
   metadata: objectMetaSchema,
