@@ -88,3 +88,35 @@ test('isSubset ignores extra fields but not different values or lengths', () => 
   assert.ok(!isSubset({ a: [{ x: 1 }] }, { a: [{ x: 2 }] }));
   assert.ok(!isSubset({ a: [1] }, { a: [1, 2] }));
 });
+
+test("Service ports merge by port and protocol: a changed target port keeps the node port the server allocated", () => {
+  const svcConfig = (targetPort: number): JsonObject => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web' },
+    spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80, targetPort }] },
+  });
+  const liveSvc: JsonObject = {
+    ...svcConfig(8080),
+    metadata: { name: 'web', resourceVersion: '3' },
+    spec: { type: 'NodePort', selector: { app: 'web' }, clusterIP: '10.96.0.7', ports: [{ port: 80, targetPort: 8080, protocol: 'TCP', nodePort: 31234 }] },
+  };
+  assert.deepEqual(threeWayMergePatch(managedFields(svcConfig(8080)), managedFields(svcConfig(8080)), managedFields(liveSvc)), {});
+  const patch = threeWayMergePatch(managedFields(svcConfig(8080)), managedFields(svcConfig(9090)), managedFields(liveSvc));
+  assert.deepEqual(patch, { spec: { ports: [{ port: 80, targetPort: 9090, protocol: 'TCP', nodePort: 31234 }] } });
+});
+
+test('the same port number over UDP and TCP are two entries, not one', () => {
+  const dns = (extra: JsonObject): JsonObject => ({
+    spec: {
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP', ...extra },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP', ...extra },
+      ],
+    },
+  });
+  const liveDns = dns({ targetPort: 53 });
+  assert.deepEqual(threeWayMergePatch(dns({}), dns({}), liveDns), {});
+  const patch = threeWayMergePatch(dns({}), dns({ targetPort: 5353 }), liveDns);
+  assert.deepEqual(patch, dns({ targetPort: 5353 }));
+});

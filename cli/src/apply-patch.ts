@@ -35,24 +35,36 @@ export function isSubset(part: unknown, whole: unknown): boolean {
 }
 
 /**
- * Lists of objects that Kubernetes merges by a key (strategic merge patch's patchMergeKey), so
- * that applying a container list keeps what the server defaulted in each container.
+ * Lists of objects that Kubernetes merges by a key (strategic merge patch's patchMergeKey, with
+ * the listMapKeys of ports: number and protocol), so that applying a container list keeps what the
+ * server defaulted in each container, and applying a Service keeps the node ports it allocated.
+ * A list name may stand for lists of different kinds: the first key every entry has is used
+ * (`ports` are containers' by containerPort, Services' by port).
  */
-const MERGE_KEYS: Readonly<Record<string, string>> = {
-  containers: 'name',
-  initContainers: 'name',
-  env: 'name',
-  ports: 'containerPort',
-  volumeMounts: 'mountPath',
-  volumes: 'name',
-  imagePullSecrets: 'name',
+const MERGE_KEYS: Readonly<Record<string, readonly (readonly string[])[]>> = {
+  containers: [['name']],
+  initContainers: [['name']],
+  env: [['name']],
+  ports: [
+    ['containerPort', 'protocol'],
+    ['port', 'protocol'],
+  ],
+  volumeMounts: [['mountPath']],
+  volumes: [['name']],
+  imagePullSecrets: [['name']],
 };
 
-function keyedBy(list: readonly Json[], key: string): Map<string, JsonObject> | undefined {
+/** What a key field is when an entry leaves it out (the server's default). */
+const KEY_DEFAULTS: Readonly<Record<string, Json>> = { protocol: 'TCP' };
+
+/** The entries by key; undefined when an entry lacks the key's first field or two share a key. */
+function keyedBy(list: readonly Json[], key: readonly string[]): Map<string, JsonObject> | undefined {
   const out = new Map<string, JsonObject>();
   for (const e of list) {
-    if (!isPlainObject(e) || e[key] === undefined) return undefined;
-    out.set(JSON.stringify(e[key]), e);
+    if (!isPlainObject(e) || key[0] === undefined || e[key[0]] === undefined) return undefined;
+    const k = JSON.stringify(key.map((f) => e[f] ?? KEY_DEFAULTS[f] ?? null));
+    if (out.has(k)) return undefined;
+    out.set(k, e);
   }
   return out;
 }
@@ -62,7 +74,7 @@ function keyedBy(list: readonly Json[], key: string): Map<string, JsonObject> | 
  * entry of the same key; live entries the user never applied are kept, those removed from the
  * configuration since the last apply are dropped. Undefined when the lists are not keyed.
  */
-function mergeKeyedList(original: Json | undefined, modified: Json[], current: Json[], key: string): Json[] | undefined {
+function mergeKeyedList(original: Json | undefined, modified: Json[], current: Json[], key: readonly string[]): Json[] | undefined {
   const mod = keyedBy(modified, key);
   const cur = keyedBy(current, key);
   const orig = Array.isArray(original) ? keyedBy(original, key) : new Map<string, JsonObject>();
@@ -95,8 +107,11 @@ export function threeWayMergePatch(original: JsonObject | undefined, modified: J
     }
     if (deepEqual(m, c)) continue;
     if (Array.isArray(m) && Array.isArray(c)) {
-      const mergeKey = MERGE_KEYS[key];
-      const merged = mergeKey === undefined ? undefined : mergeKeyedList(o, m, c, mergeKey);
+      let merged: Json[] | undefined;
+      for (const mergeKey of MERGE_KEYS[key] ?? []) {
+        merged = mergeKeyedList(o, m, c, mergeKey);
+        if (merged !== undefined) break;
+      }
       if (merged !== undefined) {
         if (!deepEqual(merged, c)) patch[key] = merged;
         continue;

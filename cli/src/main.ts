@@ -13,6 +13,7 @@ import { describeCommand } from './commands/describe.js';
 import { downCommand } from './commands/down.js';
 import { drainCommand } from './commands/drain/drain.js';
 import { execCommand } from './commands/exec.js';
+import { exposeCommand } from './commands/expose.js';
 import { getCommand } from './commands/get.js';
 import { labelCommand } from './commands/label.js';
 import { logsCommand } from './commands/logs.js';
@@ -39,6 +40,7 @@ const program = new Command('skiff')
   .addCommand(getCommand())
   .addCommand(describeCommand())
   .addCommand(deleteCommand())
+  .addCommand(exposeCommand())
   .addCommand(scaleCommand())
   .addCommand(setCommand())
   .addCommand(rolloutCommand())

@@ -1,6 +1,7 @@
-// Removes what the kubelets of a cluster left in Docker: containers and networks labelled
-// skiff.io/node=<node>. Only the kubelet talks to Docker through dockerode; the CLI uses the
-// `docker` command for this one chore.
+// The CLI's few Docker chores, through the `docker` command (only the kubelet talks to Docker
+// through dockerode): removing what the kubelets of a cluster left (containers and networks
+// labelled skiff.io/node=<node>), listing the networks' subnets (so a cluster's address plan
+// avoids them), and checking the engine and the images before a start.
 
 import { execFile } from 'node:child_process';
 
@@ -56,4 +57,32 @@ export async function missingImages(images: readonly string[]): Promise<string[]
     }
   }
   return missing;
+}
+
+export interface DockerNetwork {
+  name: string;
+  subnets: string[];
+  /** Its skiff.io/node label: the node whose kubelet made it, if one did. */
+  node?: string;
+}
+
+/** Every Docker network with its IPv4/IPv6 subnets. */
+export async function dockerNetworks(): Promise<DockerNetwork[]> {
+  const networkIds = ids(await docker(['network', 'ls', '-q', '--no-trunc']));
+  if (networkIds.length === 0) return [];
+  const text = await docker(['network', 'inspect', '--format', '{{json .Name}}\t{{json .IPAM.Config}}\t{{json .Labels}}', ...networkIds]);
+  const out: DockerNetwork[] = [];
+  for (const line of text.split('\n')) {
+    const [name, ipam, labels] = line.split('\t');
+    if (name === undefined || ipam === undefined || name.trim() === '') continue;
+    try {
+      const config = (JSON.parse(ipam) as Array<{ Subnet?: string }> | null) ?? [];
+      const lbls = labels ? ((JSON.parse(labels) as Record<string, string> | null) ?? {}) : {};
+      const node = lbls['skiff.io/node'];
+      out.push({ name: JSON.parse(name) as string, subnets: config.map((c) => c.Subnet ?? '').filter((s) => s !== ''), ...(node ? { node } : {}) });
+    } catch {
+      // a network removed meanwhile, or an answer we do not understand: skip it
+    }
+  }
+  return out;
 }

@@ -1,18 +1,25 @@
-// A local cluster: etcd, the apiserver, the scheduler, the controller-manager and N kubelets, each
-// its own detached process on this machine, recorded in $SKIFF_HOME/clusters/<name>/state.json.
+// A local cluster: etcd, the apiserver, the scheduler, the controller-manager, N kubelets, and the
+// node-wide kube-proxy, DNS server and ingress controller, each its own detached process on this
+// machine, recorded in $SKIFF_HOME/clusters/<name>/state.json with the cluster's address plan.
 // `startLocalCluster` returns once every component answers its readiness endpoint and every node
 // is Ready; on any failure it stops what it started. `stopLocalCluster` stops the recorded pids
-// (kubelets first, etcd last) and removes the Docker containers and networks of the nodes.
+// (node agents first, etcd last), removes what kube-proxy programmed, and removes the Docker
+// containers and networks of the nodes.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfig, skiffHome, writeConfig } from '@skiff/client';
-import { apiserverAddress, clusterNodes, etcdUrls, planComponents, SERVICE_MAINS, type ComponentSpec } from './components.js';
+import { defaultClaimsDir } from './address-claims.js';
+import { planNetwork, releaseNetwork } from './address-plan.js';
+import { apiserverAddress, clusterNodes, etcdUrls, planComponents, restApiUrl, SERVICE_MAINS, type ComponentSpec } from './components.js';
+import { ensureClusterPki, writeKubeconfig, type ClusterPki } from './pki.js';
 import { dockerProblem, missingImages, removeNodeResources, type DockerCleanup } from './docker-cleanup.js';
 import { removeKubeletDirs } from './kubelet-dirs.js';
+import { cleanupNodeNetworking, cleanupProxy, type CleanupStep } from './network-cleanup.js';
+import type { NetworkPlan, ProxyMode } from './network-plan.js';
 import { ClusterAlreadyUp, ClusterError, DEFAULT_CLUSTER_NAME, DEFAULT_WAIT_MS, resolveClusterName, resolveUpOptions } from './options.js';
-import { autoPortPlan, defaultPortPlan, portUses, takenPorts, type PortMode, type PortPlan } from './ports.js';
+import { autoPortPlan, CONTROL_PLANE_HOST, defaultPortPlan, portUses, takenPorts, type PortMode, type PortPlan } from './ports.js';
 import { isAlive, spawnDetached, tailLines, terminate, type SpawnedProcess } from './processes.js';
 import { probe, waitForNodesReady, waitUntil, WaitError } from './readiness.js';
 import {
@@ -26,6 +33,7 @@ import {
   type ClusterState,
   type ComponentKind,
   type ComponentState,
+  nodeName,
 } from './state.js';
 
 /** The repository root, found from this file: cli/dist/cluster/local-cluster.js. */
@@ -68,6 +76,10 @@ export interface StartOptions {
   etcdBinary?: string;
   /** Flags appended to every component of a kind, e.g. { kubelet: ['--cpu', '1'] }. */
   extraArgs?: Partial<Record<ComponentKind, readonly string[]>>;
+  /** kube-proxy's mode. Default iptables. */
+  proxyMode?: ProxyMode;
+  /** Where `auto` clusters claim their addresses machine-wide. Default /run/skiff/address-claims. */
+  claimsDir?: string;
   /** Environment of the components. Default process.env. */
   env?: NodeJS.ProcessEnv;
   /** Aborting stops what was started and rejects. */
@@ -82,6 +94,10 @@ export interface StopOptions {
   purge?: boolean;
   /** How long each group of components may take to exit after SIGTERM before SIGKILL. Default 15 s. */
   graceMs?: number;
+  /** Where `auto` clusters claim their addresses. Default /run/skiff/address-claims. */
+  claimsDir?: string;
+  /** Environment of the kube-proxy --cleanup run. Default process.env. */
+  env?: NodeJS.ProcessEnv;
   onProgress?: (event: ClusterProgress) => void;
 }
 
@@ -93,6 +109,8 @@ export interface StopResult {
   stopped: Array<{ name: string; pid: number; killed: boolean }>;
   /** What was removed from Docker, or why that failed. */
   docker: DockerCleanup | { error: string };
+  /** What was removed from the host's network (kube-proxy's rules, the kubelets' rules and routes). */
+  network: CleanupStep[];
   /** Client configs removed because they pointed at this cluster. */
   configsRemoved: string[];
   purged: boolean;
@@ -143,9 +161,9 @@ function componentFailure(message: string, c: Pick<ComponentSpec, 'name' | 'log'
   return new ClusterError(message, { component: c.name, logFile: c.log, logTail: tailLines(c.log, LOG_TAIL_LINES), cause });
 }
 
-async function planPorts(ports: PortMode | PortPlan, nodes: number, home: string, name: string): Promise<PortPlan> {
-  if (ports === 'auto') return autoPortPlan(nodes);
-  const plan = ports === 'default' ? defaultPortPlan(nodes) : ports;
+async function planPorts(ports: PortMode | PortPlan, nodes: number, home: string, name: string, nodeAddressPrefix: string): Promise<PortPlan> {
+  if (ports === 'auto') return autoPortPlan(nodes, nodeAddressPrefix);
+  const plan = ports === 'default' ? defaultPortPlan(nodes, nodeAddressPrefix) : ports;
   if (plan.kubelets.length !== nodes) throw new ClusterError(`the port plan has ${plan.kubelets.length} kubelets for ${nodes} nodes`);
   const taken = await takenPorts(portUses(plan));
   if (taken.length > 0) {
@@ -191,20 +209,48 @@ export async function startLocalCluster(opts: StartOptions = {}): Promise<Cluste
     const what = `apiserver ${previous?.apiserver ?? '?'}, ${running.length} process${running.length === 1 ? '' : 'es'} running`;
     throw new ClusterError(`cluster "${name}" is already up (${what}): run "skiff down${name === DEFAULT_CLUSTER_NAME ? '' : ` --name ${name}`}" first`);
   }
-  const ports = await planPorts(opts.ports ?? 'default', nodes, home, name);
   const docker = await dockerProblem();
   if (docker !== undefined) throw new ClusterError(`the Docker engine is not reachable (${docker}): run npm start, which starts dockerd`);
   const missing = await missingImages(REQUIRED_IMAGES);
   if (missing.length > 0) progress({ type: 'warning', message: `image ${missing.join(', ')} not found: pods cannot start until you run bash scripts/build-images.sh` });
 
+  // The address plan first (auto ports bind on the chosen node addresses), then the ports.
+  const claimsDir = opts.claimsDir ?? defaultClaimsDir();
+  const portMode = opts.ports ?? 'default';
+  const network = await planNetwork({
+    name,
+    home,
+    paths,
+    mode: portMode === 'auto' ? 'auto' : 'default',
+    proxyMode: opts.proxyMode ?? 'iptables',
+    nodeNames: Array.from({ length: nodes }, (_, i) => nodeName(name, i + 1)),
+    claimsDir,
+    warn: (message) => progress({ type: 'warning', message }),
+  });
+  const forgetNetwork = async (): Promise<void> => {
+    if (network.fresh) await releaseNetwork(paths, claimsDir).catch(() => undefined);
+  };
+  let ports: PortPlan;
+  let pki: ClusterPki;
+  try {
+    ports = await planPorts(portMode, nodes, home, name, network.plan.nodeAddressPrefix);
+    // The REST API's CA, serving certificate and token: made once, kept across restarts.
+    pki = await ensureClusterPki(paths.pkiDir, [CONTROL_PLANE_HOST, '127.0.0.1', 'localhost']);
+  } catch (e) {
+    await forgetNetwork();
+    throw e;
+  }
+
   const specs = planComponents({
     cluster: name,
     ports,
+    network: network.plan,
     paths,
     repoRoot,
     node: process.execPath,
     etcd,
     ...(opts.extraArgs ? { extraArgs: opts.extraArgs } : {}),
+    restApi: { certFile: pki.certFile, keyFile: pki.keyFile, tokenFile: pki.tokenFile },
   });
   fs.mkdirSync(paths.logsDir, { recursive: true });
   const state: ClusterState = {
@@ -217,6 +263,7 @@ export async function startLocalCluster(opts: StartOptions = {}): Promise<Cluste
     ports,
     nodes: clusterNodes(name, ports),
     components: [],
+    network: network.plan,
   };
   writeState(paths.stateFile, state);
 
@@ -285,14 +332,19 @@ export async function startLocalCluster(opts: StartOptions = {}): Promise<Cluste
       state.configPath = file;
       progress({ type: 'config', path: file });
     }
+    const restUrl = restApiUrl(ports);
+    if (restUrl !== undefined) state.kubeconfig = writeKubeconfig(paths.kubeconfig, name, restUrl, pki);
     state.ready = true;
     writeState(paths.stateFile, state);
     return state;
   } catch (e) {
     // Stop what was started; keep the logs for the user to read.
     await stopComponents(state.components, DEFAULT_GRACE_MS, progress).catch(() => undefined);
+    await cleanupProxy(state, repoRoot, opts.env ?? process.env).catch(() => undefined);
     await removeNodeResources(state.nodes.map((n) => n.name)).catch(() => undefined);
+    await cleanupNodeNetworking(state, paths.kubeletDir).catch(() => undefined);
     fs.rmSync(paths.stateFile, { force: true });
+    await forgetNetwork();
     if (e instanceof ClusterError) throw e;
     if (signal?.aborted) throw new ClusterError(`starting cluster "${name}" was interrupted; stopped what had started`, { cause: e });
     throw new ClusterError(`starting cluster "${name}" failed: ${errorText(e)}`, { cause: e });
@@ -320,10 +372,11 @@ async function stopComponents(
 }
 
 /**
- * Stops a local cluster: SIGTERM to each recorded process (kubelets, then the controllers, then the
- * apiserver, then etcd), SIGKILL to those still running after the grace period, then removes the
- * Docker containers and networks of its nodes and its state file. Keeps the logs and, unless
- * `purge`, etcd's data. Stopping a cluster that is not running only cleans up.
+ * Stops a local cluster: SIGTERM to each recorded process (the node agents, then the controllers,
+ * then the apiserver, then etcd), SIGKILL to those still running after the grace period, then
+ * removes kube-proxy's rules, the Docker containers and networks of its nodes, the kubelets' rules
+ * and routes, and its state file. Keeps the logs and, unless `purge`, etcd's data with the address
+ * plan its objects use (released with --purge). Stopping a cluster that is not running only cleans up.
  */
 export async function stopLocalCluster(name: string = DEFAULT_CLUSTER_NAME, opts: StopOptions = {}): Promise<StopResult> {
   const clusterName = resolveClusterName(name);
@@ -337,17 +390,28 @@ export async function stopLocalCluster(name: string = DEFAULT_CLUSTER_NAME, opts
     wasRunning: state?.components.some(isAlive) ?? false,
     stopped: [],
     docker: { containers: 0, networks: 0 },
+    network: [],
     configsRemoved: [],
     purged: false,
   };
+  const claimsDir = opts.claimsDir ?? defaultClaimsDir();
   if (state !== undefined) {
     result.stopped = await stopComponents(state.components, opts.graceMs ?? DEFAULT_GRACE_MS, progress);
+    // With kube-proxy and the kubelets stopped, nothing programs the host any more: undo what they
+    // did. The kubelets' rules go once their containers and networks are gone.
+    const networkStep = (step: CleanupStep | undefined): void => {
+      if (step === undefined) return;
+      result.network.push(step);
+      if (step.error !== undefined) progress({ type: 'warning', message: `could not remove ${step.what}: ${step.error}` });
+    };
+    networkStep(await cleanupProxy(state, REPO_ROOT, opts.env ?? process.env));
     try {
       result.docker = await removeNodeResources(state.nodes.map((n) => n.name));
     } catch (e) {
       result.docker = { error: errorText(e) };
       progress({ type: 'warning', message: `could not remove the nodes' Docker containers: ${errorText(e)}` });
     }
+    networkStep(await cleanupNodeNetworking(state, paths.kubeletDir));
     // With the containers gone, the pods' volumes (some of them tmpfs mounts) can go too.
     const volumes = removeKubeletDirs(paths.kubeletDir);
     if (volumes.error !== undefined) progress({ type: 'warning', message: volumes.error });
@@ -367,8 +431,13 @@ export async function stopLocalCluster(name: string = DEFAULT_CLUSTER_NAME, opts
     fs.rmSync(paths.etcdDataDir, { recursive: true, force: true });
     // Secrets in etcd are sealed with this key: one without the other is useless.
     fs.rmSync(paths.encryptionKeyDir, { recursive: true, force: true });
+    // The REST API's CA, certificate and token go with the cluster (a new one gets new ones).
+    fs.rmSync(paths.pkiDir, { recursive: true, force: true });
+    fs.rmSync(paths.kubeconfig, { force: true });
     result.purged = true;
   }
+  // The addresses stay reserved as long as the objects that use them (etcd's data) are kept.
+  if (opts.purge || !fs.existsSync(paths.etcdDataDir)) await releaseNetwork(paths, claimsDir);
   return result;
 }
 

@@ -1,7 +1,8 @@
 // Validation of what `skiff up` is asked for, shared by the command and the programmatic API.
 
+import { PROXY_MODES, type ProxyMode } from './network-plan.js';
 import { MAX_NODES, type PortMode } from './ports.js';
-import { clusterNameProblem } from './state.js';
+import { clusterNameProblem, COMPONENT_KINDS, type ComponentKind } from './state.js';
 
 export const DEFAULT_CLUSTER_NAME = 'skiff';
 export const DEFAULT_NODES = 2;
@@ -28,6 +29,9 @@ export interface ResolvedUpOptions {
   nodes: number;
   ports: PortMode;
   waitMs: number;
+  proxyMode: ProxyMode;
+  /** Extra flags per kind of component, from --component-arg KIND=ARG, in the order given. */
+  extraArgs: Partial<Record<ComponentKind, string[]>>;
 }
 
 /** Raw values as a command line gives them (strings) or as code gives them (numbers). */
@@ -37,6 +41,24 @@ export interface RawUpOptions {
   ports?: string | undefined;
   /** Seconds. */
   wait?: string | number | undefined;
+  proxyMode?: string | undefined;
+  /** `KIND=ARG` each, e.g. `kubelet=--cpu=2`. */
+  componentArgs?: readonly string[] | undefined;
+}
+
+/** Parses repeated `--component-arg KIND=ARG` into flags appended to every component of KIND. */
+export function parseComponentArgs(values: readonly string[]): Partial<Record<ComponentKind, string[]>> {
+  const out: Partial<Record<ComponentKind, string[]>> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    const kind = eq < 0 ? v : v.slice(0, eq);
+    if (eq <= 0 || eq === v.length - 1) throw new ClusterError(`invalid --component-arg "${v}": want KIND=ARG, e.g. kubelet=--cpu=2`);
+    if (!(COMPONENT_KINDS as readonly string[]).includes(kind)) {
+      throw new ClusterError(`invalid --component-arg "${v}": unknown component kind "${kind}" (one of ${COMPONENT_KINDS.join(', ')})`);
+    }
+    (out[kind as ComponentKind] ??= []).push(v.slice(eq + 1));
+  }
+  return out;
 }
 
 function positiveInt(flag: string, v: string | number, max: number): number {
@@ -54,7 +76,10 @@ export function resolveUpOptions(raw: RawUpOptions): ResolvedUpOptions {
   const ports = raw.ports ?? 'default';
   if (ports !== 'default' && ports !== 'auto') throw new ClusterError(`invalid --ports "${ports}": must be "default" or "auto"`);
   const waitMs = raw.wait === undefined ? DEFAULT_WAIT_MS : positiveInt('wait', raw.wait, 3600) * 1000;
-  return { name, nodes, ports, waitMs };
+  const proxyMode = raw.proxyMode ?? 'iptables';
+  if (!(PROXY_MODES as readonly string[]).includes(proxyMode)) throw new ClusterError(`invalid --proxy-mode "${proxyMode}": must be ${PROXY_MODES.map((m) => `"${m}"`).join(' or ')}`);
+  const extraArgs = parseComponentArgs(raw.componentArgs ?? []);
+  return { name, nodes, ports, waitMs, proxyMode: proxyMode as ProxyMode, extraArgs };
 }
 
 /** Validates a cluster name given to `skiff down` and friends. */

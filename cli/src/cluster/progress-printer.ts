@@ -1,9 +1,11 @@
 // What `skiff up` shows while it starts a cluster: one line per component once it answers (where
-// it listens, its log file), then the nodes; on a terminal, a spinner names what is awaited.
+// it listens, its log file), then the nodes; on a terminal, a spinner names what is awaited. Once
+// the cluster is up: where to reach it (apiserver, ingress, DNS) and its address plan.
 
 import path from 'node:path';
+import { ingressUrls } from './components.js';
 import type { ClusterProgress } from './local-cluster.js';
-import type { ComponentState } from './state.js';
+import type { ClusterState, ComponentState } from './state.js';
 
 /** Where the lines go: process.stdout, or anything with write (and isTTY for the spinner). */
 export interface Output {
@@ -16,7 +18,22 @@ const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', 
 export function endpoints(c: Readonly<ComponentState>): string {
   const e = c.endpoints;
   if (c.kind === 'etcd') return e['client'] ?? '';
-  return [e['grpc'] ? `grpc ${e['grpc']}` : undefined, e['http']].filter((x) => x !== undefined).join('  ');
+  const labelled = (key: string): string | undefined => (e[key] ? `${key} ${e[key]}` : undefined);
+  return [labelled('grpc'), labelled('dns'), labelled('ingress'), e['http']].filter((x) => x !== undefined).join('  ');
+}
+
+/** Where to reach a started cluster and its address plan, one line each. */
+export function clusterSummary(state: Readonly<ClusterState>): string[] {
+  const lines = [`Apiserver:    ${state.apiserver}`];
+  const net = state.network;
+  if (net === undefined) return lines;
+  const addresses = state.nodes.map((n) => n.address).join(', ');
+  const ingress = ingressUrls(state.ports)[0];
+  if (ingress !== undefined) lines.push(`Ingress:      ${ingress}/ (port ${state.ports.ingress} of every node address: ${addresses})`);
+  lines.push(`Cluster DNS:  ${net.clusterDns} (Service kube-system/kube-dns, domain ${net.clusterDomain}), served on port ${state.ports.dns} of this host`);
+  lines.push(`Pod network:  ${net.clusterCidr} (a /${net.nodeCidrMaskSize} per node); Services ${net.serviceClusterIpRange}; NodePorts ${net.serviceNodePortRange} on every node address`);
+  lines.push(`kube-proxy:   ${net.proxyMode} mode, chains ${net.iptablesChainPrefix}*`);
+  return lines;
 }
 
 function seconds(ms: number): string {

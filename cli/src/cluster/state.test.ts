@@ -62,10 +62,13 @@ test('components stop kubelets first, etcd last', () => {
     component('controller-manager', 'controller-manager', 4),
     component('kubelet-a', 'kubelet', 5),
     component('kubelet-b', 'kubelet', 6),
+    component('kube-proxy', 'kube-proxy', 7),
+    component('dns', 'dns', 8),
+    component('ingress-controller', 'ingress-controller', 9),
   ]);
   assert.deepEqual(
     order.map((g) => g.map((c) => c.name)),
-    [['kubelet-a', 'kubelet-b'], ['scheduler', 'controller-manager'], ['apiserver'], ['etcd']],
+    [['kubelet-a', 'kubelet-b', 'kube-proxy', 'dns', 'ingress-controller'], ['scheduler', 'controller-manager'], ['apiserver'], ['etcd']],
   );
 });
 

@@ -3,16 +3,20 @@
 // exactly the containers of its nodes.
 //
 //   $SKIFF_HOME/clusters/<name>/
-//     state.json        this file: pids, ports, nodes
+//     state.json        this file: pids, ports, nodes, the address plan
+//     network.json      the address plan alone, kept with etcd's data so a restart reuses it
 //     config.json       client config (clusters other than the default one)
 //     etcd/             etcd's data dir (kept by `skiff down`, removed by `skiff down --purge`)
 //     logs/<component>.log
 
 import fs from 'node:fs';
 import path from 'node:path';
+import type { NetworkPlan } from './network-plan.js';
 import type { PortPlan } from './ports.js';
 
-export type ComponentKind = 'etcd' | 'apiserver' | 'scheduler' | 'controller-manager' | 'kubelet';
+export type ComponentKind = 'etcd' | 'apiserver' | 'scheduler' | 'controller-manager' | 'kubelet' | 'kube-proxy' | 'dns' | 'ingress-controller';
+
+export const COMPONENT_KINDS: readonly ComponentKind[] = ['etcd', 'apiserver', 'scheduler', 'controller-manager', 'kubelet', 'kube-proxy', 'dns', 'ingress-controller'];
 
 export interface ClusterNode {
   name: string;
@@ -58,11 +62,17 @@ export interface ClusterState {
   components: ComponentState[];
   /** The client config written for this cluster, if any. */
   configPath?: string;
+  /** The kubeconfig (absolute path) for kubectl against the REST API, once written. */
+  kubeconfig?: string;
+  /** Pod network, Service range, node addresses, chain prefix (absent in clusters from before issue 5). */
+  network?: NetworkPlan;
 }
 
 export interface ClusterPaths {
   dir: string;
   stateFile: string;
+  /** The address plan, kept by `skiff down` (with etcd's data) and removed by --purge. */
+  networkFile: string;
   configFile: string;
   logsDir: string;
   etcdDataDir: string;
@@ -70,6 +80,10 @@ export interface ClusterPaths {
   kubeletDir: string;
   /** The apiserver's encryption-at-rest key for Secrets: it lives and dies with etcd's data. */
   encryptionKeyDir: string;
+  /** The cluster CA, the apiserver's serving certificate and the token file of the REST API (pki.ts). */
+  pkiDir: string;
+  /** The kubeconfig for kubectl, written by `skiff up`. */
+  kubeconfig: string;
 }
 
 const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -102,11 +116,14 @@ export function clusterPaths(home: string, name: string): ClusterPaths {
   return {
     dir,
     stateFile: path.join(dir, 'state.json'),
+    networkFile: path.join(dir, 'network.json'),
     configFile: path.join(dir, 'config.json'),
     logsDir: path.join(dir, 'logs'),
     etcdDataDir: path.join(dir, 'etcd'),
     kubeletDir: path.join(dir, 'kubelet'),
     encryptionKeyDir: path.join(dir, 'apiserver'),
+    pkiDir: path.join(dir, 'pki'),
+    kubeconfig: path.join(dir, 'kubeconfig'),
   };
 }
 
@@ -163,9 +180,18 @@ export function listClusterNames(home: string): string[] {
     .sort();
 }
 
-/** Components in the order to stop them: kubelets first, etcd last. */
+/** Components in the order to stop them: the node agents (kubelets, kube-proxy, DNS, ingress) first, etcd last. */
 export function stopOrder(components: readonly ComponentState[]): ComponentState[][] {
-  const rank: Record<ComponentKind, number> = { kubelet: 0, 'controller-manager': 1, scheduler: 1, apiserver: 2, etcd: 3 };
+  const rank: Record<ComponentKind, number> = {
+    kubelet: 0,
+    'kube-proxy': 0,
+    dns: 0,
+    'ingress-controller': 0,
+    'controller-manager': 1,
+    scheduler: 1,
+    apiserver: 2,
+    etcd: 3,
+  };
   const groups: ComponentState[][] = [[], [], [], []];
   for (const c of components) groups[rank[c.kind]]?.push(c);
   return groups.filter((g) => g.length > 0);

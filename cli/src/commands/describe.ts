@@ -1,8 +1,29 @@
-// skiff describe KIND [NAME...] | KIND/NAME: kubectl's describe output for pods, nodes and
-// replicasets (a generic one for other kinds), each with its events. A name that matches no
-// object exactly describes the objects whose names start with it, as kubectl does.
+// skiff describe KIND [NAME...] | KIND/NAME: kubectl's describe output for pods, nodes,
+// replicasets, deployments, namespaces, configmaps, secrets, services, endpoints, endpointslices,
+// ingresses and ingressclasses (a generic one for other kinds), each with its events. A name that
+// matches no object exactly describes the objects whose names start with it, as kubectl does.
 
-import { ApiError, selectorFromLabelSelector, type ConfigMap, type Deployment, type Event, type KubeObject, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type ResourceInfo, type Secret } from '@skiff/api';
+import {
+  ApiError,
+  LABEL_SERVICE_NAME,
+  selectorFromLabelSelector,
+  type ConfigMap,
+  type Deployment,
+  type EndpointSlice,
+  type Endpoints,
+  type Event,
+  type Ingress,
+  type IngressClass,
+  type KubeObject,
+  type Lease,
+  type Namespace,
+  type Node,
+  type Pod,
+  type ReplicaSet,
+  type ResourceInfo,
+  type Secret,
+  type Service,
+} from '@skiff/api';
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
@@ -10,10 +31,12 @@ import { describeConfigMap, describeSecret } from '../describe/config.js';
 import { findEvents } from '../describe/events.js';
 import { describeDeployment } from '../describe/deployment.js';
 import { describeGeneric } from '../describe/generic.js';
+import { backendServiceNames, describeIngress, describeIngressClass, type BackendService } from '../describe/ingress.js';
 import { describeNamespace } from '../describe/namespace.js';
 import { describeNode } from '../describe/node.js';
 import { describePod } from '../describe/pod.js';
 import { countPodPhases, describeReplicaSet } from '../describe/replicaset.js';
+import { describeEndpointSlice, describeEndpoints, describeService } from '../describe/service.js';
 import { parseResourceArgs } from '../resource-args.js';
 import { deploymentReplicaSets } from '../workloads/fetch.js';
 import { withTypeMeta } from './get.js';
@@ -23,6 +46,30 @@ export interface DescribeOptions {
   allNamespaces?: boolean;
   selector?: string;
   showEvents?: boolean;
+}
+
+/** The EndpointSlices of a Service (labelled kubernetes.io/service-name), [] when they cannot be read. */
+async function slicesOf(ctx: CliContext, namespace: string, service: string): Promise<EndpointSlice[]> {
+  return ctx
+    .api()
+    .list<EndpointSlice>('endpointslices', { namespace, labelSelector: `${LABEL_SERVICE_NAME}=${service}` })
+    .then((l) => l.items)
+    .catch(() => []);
+}
+
+/** The backend Services of an Ingress with their slices, or why each could not be read. */
+async function ingressBackends(ctx: CliContext, ing: Readonly<Ingress>): Promise<Map<string, BackendService>> {
+  const ns = ing.metadata.namespace ?? '';
+  const out = new Map<string, BackendService>();
+  for (const name of backendServiceNames(ing)) {
+    try {
+      const service = await ctx.api().get<Service>('services', ns, name);
+      out.set(name, { service, slices: await slicesOf(ctx, ns, name) });
+    } catch (e) {
+      out.set(name, { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  return out;
 }
 
 async function eventsOf(ctx: CliContext, obj: Readonly<KubeObject>, show: boolean): Promise<Event[] | undefined> {
@@ -77,6 +124,18 @@ export async function describeObject(ctx: CliContext, info: Readonly<ResourceInf
       return describeConfigMap(obj as ConfigMap, events, now);
     case 'secrets':
       return describeSecret(obj as Secret);
+    case 'services':
+      return describeService(obj as Service, await slicesOf(ctx, obj.metadata.namespace ?? '', obj.metadata.name ?? ''), events, now);
+    case 'endpoints':
+      return describeEndpoints(obj as Endpoints, events, now);
+    case 'endpointslices':
+      return describeEndpointSlice(obj as EndpointSlice, events, now);
+    case 'ingresses': {
+      const backends = await ingressBackends(ctx, obj as Ingress);
+      return describeIngress(obj as Ingress, (name) => backends.get(name), events, now);
+    }
+    case 'ingressclasses':
+      return describeIngressClass(obj as IngressClass, events, now);
     default:
       return describeGeneric(obj, events, now);
   }

@@ -1,6 +1,7 @@
-// skiff down [--name N] [--purge]: stops a local cluster started by `skiff up` (kubelets first, etcd
-// last; SIGKILL for what outlives the grace period), removes its nodes' Docker containers and
-// networks and its state. Keeps the logs, and etcd's data unless --purge.
+// skiff down [--name N] [--purge]: stops a local cluster started by `skiff up` (node agents first,
+// etcd last; SIGKILL for what outlives the grace period), removes what its kube-proxy programmed,
+// its nodes' Docker containers and networks and its state. Keeps the logs, and etcd's data (with
+// the addresses its objects use) unless --purge.
 
 import fs from 'node:fs';
 import { skiffHome } from '@skiff/client';
@@ -53,6 +54,7 @@ export async function runDown(flags: DownFlags): Promise<number> {
       ];
       out.write(`✓ removed ${parts.join(' and ')}\n`);
     }
+    for (const step of r.network) if (step.error === undefined) out.write(`✓ removed ${step.what}\n`);
     for (const f of r.configsRemoved) out.write(`✓ removed client config ${f}\n`);
     if (r.purged) out.write(`✓ removed etcd data ${paths.etcdDataDir}\n`);
     const kept: string[] = [];

@@ -3,20 +3,13 @@
 
 import type { ConfigMap, Event, Secret } from '@skiff/api';
 import { writeEvents } from './events.js';
-import { LEVEL_0, PrefixWriter, writeAnnotations, writeLabels } from './prefix-writer.js';
+import { LEVEL_0, PrefixWriter, writeObjectHeader } from './prefix-writer.js';
 
 const sortedKeys = (m: Readonly<Record<string, string>> | undefined): string[] => Object.keys(m ?? {}).sort();
 
-function writeHeader(w: PrefixWriter, obj: Readonly<ConfigMap | Secret>): void {
-  w.write(LEVEL_0, `Name:\t${obj.metadata.name ?? ''}\n`);
-  w.write(LEVEL_0, `Namespace:\t${obj.metadata.namespace ?? ''}\n`);
-  writeLabels(w, 'Labels', obj.metadata.labels);
-  writeAnnotations(w, 'Annotations', obj.metadata.annotations);
-}
-
 export function describeConfigMap(cm: Readonly<ConfigMap>, events: readonly Event[] | undefined, now: number): string {
   const w = new PrefixWriter();
-  writeHeader(w, cm);
+  writeObjectHeader(w, cm);
   w.write(LEVEL_0, '\nData\n====\n');
   for (const k of sortedKeys(cm.data)) w.write(LEVEL_0, `${k}:\n----\n${cm.data?.[k] ?? ''}\n\n`);
   w.write(LEVEL_0, '\nBinaryData\n====\n');
@@ -28,7 +21,7 @@ export function describeConfigMap(cm: Readonly<ConfigMap>, events: readonly Even
 
 export function describeSecret(secret: Readonly<Secret>): string {
   const w = new PrefixWriter();
-  writeHeader(w, secret);
+  writeObjectHeader(w, secret);
   w.write(LEVEL_0, `\nType:\t${secret.type ?? ''}\n`);
   w.write(LEVEL_0, '\nData\n====\n');
   for (const k of sortedKeys(secret.data)) {

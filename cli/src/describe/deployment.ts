@@ -2,8 +2,7 @@
 // template, conditions, the old and new ReplicaSets and the events (the controller's
 // ScalingReplicaSet ones among them).
 
-import type { Deployment, Event, ReplicaSet } from '@skiff/api';
-import { formatLabelSelector } from '../printers/labels.js';
+import { formatLabelSelector, type Deployment, type Event, type ReplicaSet } from '@skiff/api';
 import { writeEvents } from './events.js';
 import { LEVEL_0, LEVEL_1, PrefixWriter, rfc1123z, writeAnnotations, writeLabels } from './prefix-writer.js';
 import { writePodTemplate } from './replicaset.js';

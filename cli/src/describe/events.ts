@@ -4,8 +4,7 @@
 // will do.
 
 import type { ApiClient } from '@skiff/client';
-import type { Event, KubeObject } from '@skiff/api';
-import { age } from '../printers/age.js';
+import { age, type Event, type KubeObject } from '@skiff/api';
 import { LEVEL_0, LEVEL_1, type PrefixWriter } from './prefix-writer.js';
 
 export function isEventFor(e: Readonly<Event>, obj: Readonly<KubeObject>): boolean {

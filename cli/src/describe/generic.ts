@@ -3,7 +3,7 @@
 
 import type { Event, KubeObject } from '@skiff/api';
 import { writeEvents } from './events.js';
-import { LEVEL_0, PrefixWriter, writeAnnotations, writeLabels } from './prefix-writer.js';
+import { LEVEL_0, PrefixWriter, writeObjectHeader } from './prefix-writer.js';
 
 const ACRONYMS = new Set(['API', 'URL', 'UID', 'OSB', 'GUID']);
 
@@ -40,10 +40,7 @@ function writeContent(w: PrefixWriter, level: number, content: Readonly<Record<s
 
 export function describeGeneric(obj: Readonly<KubeObject>, events: readonly Event[] | undefined, now: number): string {
   const w = new PrefixWriter();
-  w.write(LEVEL_0, `Name:\t${obj.metadata.name ?? ''}\n`);
-  w.write(LEVEL_0, `Namespace:\t${obj.metadata.namespace ?? ''}\n`);
-  writeLabels(w, 'Labels', obj.metadata.labels);
-  writeAnnotations(w, 'Annotations', obj.metadata.annotations);
+  writeObjectHeader(w, obj);
   writeContent(w, LEVEL_0, obj as unknown as Record<string, unknown>, '');
   if (events) writeEvents(w, events, now);
   return w.toString();

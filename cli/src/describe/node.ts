@@ -1,9 +1,7 @@
 // describe node, after kubectl's describeNode: conditions, addresses, capacity, system info, the
 // pods running there with their share of the node, and the node's events.
 
-import { cpuMillis, memoryBytes, type Event, type Lease, type Node, type Pod, type Taint } from '@skiff/api';
-import { age } from '../printers/age.js';
-import { nodeRoles } from '../printers/columns.js';
+import { age, cpuMillis, memoryBytes, nodeRoles, type Event, type Lease, type Node, type Pod, type Taint } from '@skiff/api';
 import { writeEvents } from './events.js';
 import { LEVEL_0, LEVEL_1, PrefixWriter, rfc1123z, writeAnnotations, writeLabels } from './prefix-writer.js';
 import { formatBytes, formatCpuMillis } from './quantity-format.js';

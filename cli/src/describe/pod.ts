@@ -1,7 +1,6 @@
 // describe pod, after kubectl's describePod (staging/src/k8s.io/kubectl/pkg/describe/describe.go).
 
-import { controllerOf, cpuMillis, memoryBytes, type Container, type ContainerState, type ContainerStatus, type Event, type Pod, type Toleration } from '@skiff/api';
-import { age } from '../printers/age.js';
+import { age, controllerOf, cpuMillis, memoryBytes, type Container, type ContainerState, type ContainerStatus, type Event, type Pod, type Toleration } from '@skiff/api';
 import { writeEnvironment, writeMounts, writeProbes, writeVolumes } from './container-config.js';
 import { writeEvents } from './events.js';
 import { LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3, PrefixWriter, rfc1123z, writeAnnotations, writeLabels } from './prefix-writer.js';

@@ -1,6 +1,7 @@
 // kubectl describe's PrefixWriter: each Write indents by two spaces per level, and the whole
 // text goes through one tabwriter (minwidth 0, padding 2), so `Key:\tvalue` lines align.
 
+import type { KubeObject } from '@skiff/api';
 import { DESCRIBE_OPTIONS, TabWriter } from '../printers/tab-writer.js';
 
 export const LEVEL_0 = 0;
@@ -80,4 +81,12 @@ export function writeAnnotations(w: PrefixWriter, title: string, annotations: Re
       w.write(LEVEL_0, `${k}: ${value}\n`);
     }
   });
+}
+
+/** Name, Namespace, Labels and Annotations: how most of kubectl's describers begin. */
+export function writeObjectHeader(w: PrefixWriter, obj: Readonly<KubeObject>): void {
+  w.write(LEVEL_0, `Name:\t${obj.metadata.name ?? ''}\n`);
+  w.write(LEVEL_0, `Namespace:\t${obj.metadata.namespace ?? ''}\n`);
+  writeLabels(w, 'Labels', obj.metadata.labels);
+  writeAnnotations(w, 'Annotations', obj.metadata.annotations);
 }

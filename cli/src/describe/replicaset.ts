@@ -1,8 +1,7 @@
 // describe replicaset, after kubectl's describeReplicaSet: replicas, the phases of the pods it
 // controls, its pod template and events.
 
-import { controllerOf, type Event, type Pod, type PodTemplateSpec, type ReplicaSet } from '@skiff/api';
-import { formatLabelSelector } from '../printers/labels.js';
+import { controllerOf, formatLabelSelector, type Event, type Pod, type PodTemplateSpec, type ReplicaSet } from '@skiff/api';
 import { writeVolumes } from './container-config.js';
 import { writeEvents } from './events.js';
 import { writeContainers, writeTolerations } from './pod.js';

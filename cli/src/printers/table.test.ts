@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findResource, type Event, type KubeObject, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type ResourceInfo } from '@skiff/api';
-import { nodeStatus } from './columns.js';
+import { findResource, nodeStatus, type Event, type KubeObject, type Lease, type Namespace, type Node, type Pod, type ReplicaSet, type ResourceInfo } from '@skiff/api';
 import { TablePrinter, kindName, type TableOptions } from './table.js';
 
 const now = Date.parse('2024-05-01T12:00:00Z');

@@ -2,9 +2,8 @@
 // spaces, no borders), optional NAMESPACE first column (-A), LABELS last (--show-labels) and
 // `kind.group/name` names when several kinds are printed together.
 
-import type { KubeObject, ResourceInfo } from '@skiff/api';
-import { headerFor, tableFor } from './columns.js';
-import { formatLabels } from './labels.js';
+import { formatLabels, type KubeObject, type ResourceInfo } from '@skiff/api';
+import { tableFor } from './columns.js';
 import { TABLE_OPTIONS, TabWriter } from './tab-writer.js';
 
 export interface TableOptions {
@@ -32,7 +31,7 @@ export class TablePrinter {
   }
 
   header(info: Readonly<ResourceInfo>): string[] {
-    const cols = [...headerFor(tableFor(info.resource), this.opts.wide)];
+    const cols = tableFor(info.resource).header(this.opts.wide);
     if (this.namespaced(info)) cols.unshift('NAMESPACE');
     if (this.opts.showLabels) cols.push('LABELS');
     return cols;
@@ -41,7 +40,7 @@ export class TablePrinter {
   row(info: Readonly<ResourceInfo>, obj: Readonly<KubeObject>, now: number): string[] {
     const def = tableFor(info.resource);
     const cells = def.row(obj, now, this.opts.wide);
-    if (this.opts.withKind && cells.length > 0 && def.columns[0] === 'NAME') cells[0] = `${kindName(info)}/${cells[0]}`;
+    if (this.opts.withKind && cells.length > 0 && def.nameFirst) cells[0] = `${kindName(info)}/${cells[0]}`;
     if (this.namespaced(info)) cells.unshift(obj.metadata.namespace ?? '');
     if (this.opts.showLabels) cells.push(formatLabels(obj.metadata.labels));
     return cells;
