@@ -17,9 +17,18 @@ const flags = parseFlags({
   'default-unreachable-toleration-seconds': { type: 'string' },
   'service-cluster-ip-range': { type: 'string' },
   'service-node-port-range': { type: 'string' },
+  'secure-port': { type: 'string' },
+  'tls-cert-file': { type: 'string' },
+  'tls-private-key-file': { type: 'string' },
+  'token-auth-file': { type: 'string' },
 });
 
 const providerConfig = flags['encryption-provider-config'] as string | undefined;
+const restFiles = {
+  ...(flags['tls-cert-file'] ? { tlsCertFile: String(flags['tls-cert-file']) } : {}),
+  ...(flags['tls-private-key-file'] ? { tlsPrivateKeyFile: String(flags['tls-private-key-file']) } : {}),
+  ...(flags['token-auth-file'] ? { tokenAuthFile: String(flags['token-auth-file']) } : {}),
+};
 
 const log = createLogger('apiserver');
 const config = {
@@ -37,6 +46,9 @@ const config = {
   defaultUnreachableTolerationSeconds: intFlag('default-unreachable-toleration-seconds', flags['default-unreachable-toleration-seconds'] as string | undefined, 300),
   serviceClusterIPRange: String(flags['service-cluster-ip-range'] ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE),
   serviceNodePortRange: String(flags['service-node-port-range'] ?? DEFAULT_SERVICE_NODE_PORT_RANGE),
+  // The Kubernetes REST API (HTTPS): served when the certificate, key and token file are given.
+  securePort: intFlag('secure-port', flags['secure-port'] as string | undefined, 6443),
+  ...restFiles,
 };
 
 runMain(log, (signal) => run(signal, config, { log }));

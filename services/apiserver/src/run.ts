@@ -3,6 +3,7 @@
 // `startApiserver` is the same for in-process tests and returns the bound ports.
 
 import { createLogger, newRegistry, serveObservability, type Logger } from '@skiff/component';
+import { readFile } from 'node:fs/promises';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import { EncryptingStorage } from './encryption/encrypting-storage.js';
 import { resolveEncryption, rewriteStaleValues } from './encryption/setup.js';
@@ -12,6 +13,9 @@ import { parseServiceClusterIPRange } from './registry/allocators/cluster-ip-all
 import { parseServiceNodePortRange } from './registry/allocators/node-port-allocator.js';
 import { Registry } from './registry/registry.js';
 import { ResourcesService, serveGrpc } from './server/grpc-server.js';
+import { TokenAuthenticator } from './rest/auth.js';
+import { defaultExtensions, type RestExtensions } from './rest/extensions.js';
+import { startRestServer, type RestServer } from './rest/rest-server.js';
 import { EtcdStorage } from './storage/etcd-storage.js';
 import type { Storage } from './storage/storage.js';
 
@@ -39,17 +43,32 @@ export interface ApiserverConfig {
   serviceClusterIPRange?: string;
   /** The ports NodePort Services are allocated from (--service-node-port-range, DEFAULT_SERVICE_NODE_PORT_RANGE). */
   serviceNodePortRange?: string;
+  /**
+   * The Kubernetes REST API over HTTPS (--secure-port, 6443; 0 picks a free one). Served only with
+   * tlsCertFile, tlsPrivateKeyFile and tokenAuthFile.
+   */
+  securePort?: number;
+  /** PEM serving certificate (--tls-cert-file). */
+  tlsCertFile?: string;
+  /** PEM key of the serving certificate (--tls-private-key-file). */
+  tlsPrivateKeyFile?: string;
+  /** Kubernetes' static token CSV, `token,user,uid,"group1,group2"` (--token-auth-file). */
+  tokenAuthFile?: string;
 }
 
 export interface ApiserverDeps {
   storage?: Storage;
   log?: Logger;
   metricsRegistry?: MetricsRegistry;
+  /** The REST API's extensions (Tables, apply, protobuf, streams); default rest/extensions.ts defaultExtensions(). */
+  restExtensions?: RestExtensions;
 }
 
 export interface RunningApiserver {
   readonly grpcPort: number;
   readonly httpPort: number;
+  /** The HTTPS port of the Kubernetes REST API; undefined when it is not served. */
+  readonly securePort: number | undefined;
   /** `host:port` of the gRPC endpoint, as ApiClient takes it. */
   readonly address: string;
   readonly registry: Registry;
@@ -71,6 +90,29 @@ async function storageReachable(storage: Storage): Promise<string | undefined> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The REST API when its certificate, key and tokens are configured; refuses a partial configuration. */
+async function serveRest(
+  config: ApiserverConfig,
+  deps: Pick<Parameters<typeof startRestServer>[0], 'registry' | 'metrics' | 'log' | 'readyz' | 'extensions'>,
+): Promise<RestServer | undefined> {
+  const files = { '--tls-cert-file': config.tlsCertFile, '--tls-private-key-file': config.tlsPrivateKeyFile, '--token-auth-file': config.tokenAuthFile };
+  const given = Object.entries(files).filter(([, v]) => v !== undefined && v !== '');
+  if (given.length === 0) return undefined;
+  if (given.length < 3) {
+    const missing = Object.entries(files).filter(([, v]) => v === undefined || v === '').map(([k]) => k);
+    throw new Error(`the REST API needs ${Object.keys(files).join(', ')}; missing ${missing.join(', ')}`);
+  }
+  const [cert, key] = await Promise.all([readFile(config.tlsCertFile ?? ''), readFile(config.tlsPrivateKeyFile ?? '')]);
+  return startRestServer({
+    host: config.bindAddress,
+    port: config.securePort ?? 6443,
+    cert,
+    key,
+    authenticator: TokenAuthenticator.fromFile(config.tokenAuthFile ?? ''),
+    ...deps,
+  });
 }
 
 /** Binds the ports and starts the registry; the bootstrap namespaces are created in the background. */
@@ -100,21 +142,34 @@ async function launch(config: ApiserverConfig, deps: ApiserverDeps): Promise<{ s
   registry.start();
   const service = new ResourcesService({ registry, metrics, log });
   const grpcServer = await serveGrpc(config.bindAddress, config.port, service);
+  const readyz = {
+    etcd: () => storageReachable(baseStorage),
+    bootstrap: () => (registry.isBootstrapped() ? undefined : 'bootstrap namespaces not created yet'),
+  };
   const observability = await serveObservability({
     host: config.bindAddress,
     port: config.httpPort,
     registry: metricsRegistry,
     healthz: { ping: () => undefined },
-    readyz: {
-      etcd: () => storageReachable(baseStorage),
-      bootstrap: () => (registry.isBootstrapped() ? undefined : 'bootstrap namespaces not created yet'),
-    },
+    readyz,
   });
-  log.info({ grpcPort: grpcServer.port, httpPort: observability.port, etcd: ownStorage ? config.etcdServers : 'injected' }, 'apiserver serving');
+  let rest: RestServer | undefined;
+  try {
+    rest = await serveRest(config, { registry, metrics, log, readyz, extensions: deps.restExtensions ?? defaultExtensions() });
+  } catch (e) {
+    // A bad certificate, token file or taken port: close what is open before failing the start.
+    await grpcServer.stop();
+    await observability.close();
+    await registry.stop();
+    if (ownStorage) await baseStorage.close();
+    throw e;
+  }
+  log.info({ grpcPort: grpcServer.port, httpPort: observability.port, securePort: rest?.port, etcd: ownStorage ? config.etcdServers : 'injected' }, 'apiserver serving');
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       await grpcServer.stop();
+      await rest?.stop();
       await registry.stop();
       await observability.close();
       if (ownStorage) await baseStorage.close();
@@ -123,6 +178,7 @@ async function launch(config: ApiserverConfig, deps: ApiserverDeps): Promise<{ s
   const server: RunningApiserver = {
     grpcPort: grpcServer.port,
     httpPort: observability.port,
+    securePort: rest?.port,
     address: `${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${grpcServer.port}`,
     registry,
     stop,

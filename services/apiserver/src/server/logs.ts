@@ -11,6 +11,30 @@ import { kubeletClient, resolveKubeletTarget } from './kubelet-target.js';
 export type LogRequest = LogRequestMessage;
 type Chunk = LogChunkMessage;
 
+/** A container's log stream from its node's kubelet; `close` when done with it. */
+export interface ContainerLogStream {
+  upstream: grpc.ClientReadableStream<Chunk>;
+  endpoint: string;
+  close(): void;
+}
+
+/** Finds the pod's kubelet (kubelet-target.ts) and opens its ContainerLogs stream. */
+export async function openContainerLogs(registry: Registry, req: LogRequest): Promise<ContainerLogStream> {
+  const { pod, container, endpoint } = await resolveKubeletTarget(registry, req.namespace, req.name, req.container);
+  const client = kubeletClient(endpoint);
+  const upstream = (client['ContainerLogs'] as (req: unknown) => grpc.ClientReadableStream<Chunk>).call(client, {
+    pod_uid: pod.metadata.uid ?? '',
+    namespace: pod.metadata.namespace ?? '',
+    name: pod.metadata.name ?? '',
+    container,
+    follow: req.follow,
+    tail_lines: req.tail_lines,
+    previous: req.previous,
+    timestamps: req.timestamps,
+  });
+  return { upstream, endpoint, close: () => client.close() };
+}
+
 /** Relays the log; resolves when the stream ends, with the error it ended with, if any. */
 export function streamLogs(call: grpc.ServerWritableStream<LogRequest, Chunk>, registry: Registry, log: Logger): Promise<unknown> {
   return new Promise<unknown>((resolve) => {
@@ -22,25 +46,16 @@ export function streamLogs(call: grpc.ServerWritableStream<LogRequest, Chunk>, r
       else call.emit('error', toGrpcError(err));
       resolve(err);
     };
-    const req = call.request;
-    resolveKubeletTarget(registry, req.namespace, req.name, req.container).then(
-      ({ pod, container, endpoint }) => {
-        if (call.cancelled) return finish();
-        const client = kubeletClient(endpoint);
-        const upstream = (client['ContainerLogs'] as (req: unknown) => grpc.ClientReadableStream<Chunk>).call(client, {
-          pod_uid: pod.metadata.uid ?? '',
-          namespace: pod.metadata.namespace ?? '',
-          name: pod.metadata.name ?? '',
-          container,
-          follow: call.request.follow,
-          tail_lines: call.request.tail_lines,
-          previous: call.request.previous,
-          timestamps: call.request.timestamps,
-        });
+    openContainerLogs(registry, call.request).then(
+      ({ upstream, endpoint, close }) => {
         const done = (err?: unknown): void => {
-          client.close();
+          close();
           finish(err);
         };
+        if (call.cancelled) {
+          upstream.cancel();
+          return done();
+        }
         call.on('cancelled', () => {
           upstream.cancel();
           done();
