@@ -2,7 +2,20 @@
 // with kube-controller-manager's syntax: `*` turns on every controller that is on by default,
 // `name` turns one on, `-name` turns one off.
 
-export const KNOWN_CONTROLLERS = ['replicaset', 'deployment', 'namespace', 'garbagecollector', 'nodelifecycle', 'disruption'] as const;
+export const KNOWN_CONTROLLERS = [
+  'replicaset',
+  'deployment',
+  'namespace',
+  'garbagecollector',
+  'nodelifecycle',
+  'disruption',
+  // Networking (issue 5): Kubernetes' names, and Skiff's own load-balancer controller.
+  'endpoint',
+  'endpointslice',
+  'endpointslicemirroring',
+  'nodeipam',
+  'service-lb-controller',
+] as const;
 export type ControllerName = (typeof KNOWN_CONTROLLERS)[number];
 
 function isKnown(name: string): name is ControllerName {

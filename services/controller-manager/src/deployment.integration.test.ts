@@ -5,15 +5,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isApiError, nowRFC3339, type Deployment, type Event, type Namespace, type Pod, type ReplicaSet } from '@skiff/api';
-import { startApiserver, type RunningApiserver } from '@skiff/apiserver';
-import { startTestEtcd, type TestEtcd } from '@skiff/apiserver/storage/test-etcd';
-import { ApiClient } from '@skiff/client';
-import { silentLogger } from '@skiff/component';
+import type { ApiClient } from '@skiff/client';
 import { Informer } from '@skiff/machinery';
 import { getCondition, PROGRESSING } from './controllers/deployment/deployment-status.js';
 import { REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION } from './controllers/deployment/replica-sets.js';
-import { DEFAULT_CONFIG, run } from './run.js';
 import { eventually } from './testing/eventually.js';
+import { startTestCluster, type TestCluster } from './testing/test-cluster.js';
 
 const TIMEOUT_MS = 30_000;
 
@@ -34,21 +31,13 @@ function deployment(namespace: string, image: string, replicas: number): Deploym
 const isReady = (p: Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
 describe('Deployments and namespaces against a real apiserver and etcd', () => {
-  let etcd: TestEtcd;
-  let apiserver: RunningApiserver;
+  let cluster: TestCluster | undefined;
   let client: ApiClient;
-  const stop = new AbortController();
-  let cm: Promise<void>;
 
   before(async () => {
-    etcd = await startTestEtcd();
-    apiserver = await startApiserver({ etcdServers: [etcd.endpoint], bindAddress: '127.0.0.1', port: 0, httpPort: 0 }, { log: silentLogger() });
-    client = new ApiClient({ server: apiserver.address });
-    cm = run(
-      stop.signal,
-      { ...DEFAULT_CONFIG, apiserver: apiserver.address, httpPort: 0, leaderElect: false, controllers: 'replicaset,deployment,namespace,garbagecollector' },
-      { log: silentLogger() },
-    );
+    cluster = await startTestCluster();
+    client = cluster.client;
+    cluster.startControllerManager({ leaderElect: false, controllers: 'replicaset,deployment,namespace,garbagecollector' });
     // The stand-in kubelet: every pod that shows up becomes Running and Ready.
     const pods = new Informer<Pod>(client, 'pods');
     const markReady = (p: Readonly<Pod>): void => {
@@ -58,16 +47,10 @@ describe('Deployments and namespaces against a real apiserver and etcd', () => {
       client.updateStatus('pods', { ...(p as Pod), status }).catch(() => undefined);
     };
     pods.on({ add: markReady, update: (_o, cur) => markReady(cur) });
-    pods.start(stop.signal);
+    pods.start(cluster.signal);
   });
 
-  after(async () => {
-    stop.abort();
-    await cm;
-    client?.close();
-    await apiserver?.stop();
-    await etcd?.stop();
-  });
+  after(() => cluster?.stop());
 
   const getDeployment = (ns = 'default'): Promise<Deployment> => client.get<Deployment>('deployments', ns, 'web');
   const replicaSets = async (ns = 'default'): Promise<ReplicaSet[]> => (await client.list<ReplicaSet>('replicasets', { namespace: ns })).items;

@@ -23,7 +23,50 @@ describe('controller-manager flags', () => {
         largeClusterSizeThreshold: 50,
         unhealthyZoneThreshold: 0.55,
       },
+      network: {
+        concurrentEndpointSyncs: 5,
+        concurrentServiceEndpointSyncs: 5,
+        mirroringConcurrentServiceEndpointSyncs: 5,
+        concurrentServiceSyncs: 1,
+        maxEndpointsPerSlice: 100,
+        mirroringMaxEndpointsPerSubset: 1000,
+        allocateNodeCidrs: true,
+        clusterCidr: '10.244.0.0/16',
+        nodeCidrMaskSize: 24,
+      },
     });
+  });
+
+  it('reads the networking controllers’ flags and checks the pod CIDR plan', () => {
+    const c = configFromFlags({
+      'cluster-cidr': '10.200.0.0/20',
+      'node-cidr-mask-size': '26',
+      'max-endpoints-per-slice': '3',
+      'concurrent-endpoint-syncs': '2',
+      'concurrent-service-endpoint-syncs': '3',
+      'mirroring-concurrent-service-endpoint-syncs': '4',
+      'mirroring-max-endpoints-per-subset': '10',
+      'concurrent-service-syncs': '2',
+    });
+    assert.deepEqual(c.network, {
+      concurrentEndpointSyncs: 2,
+      concurrentServiceEndpointSyncs: 3,
+      mirroringConcurrentServiceEndpointSyncs: 4,
+      concurrentServiceSyncs: 2,
+      maxEndpointsPerSlice: 3,
+      mirroringMaxEndpointsPerSubset: 10,
+      allocateNodeCidrs: true,
+      clusterCidr: '10.200.0.0/20',
+      nodeCidrMaskSize: 26,
+    });
+    assert.equal(configFromFlags({ 'allocate-node-cidrs': 'false' }).network?.allocateNodeCidrs, false);
+    assert.deepEqual(normalizeBoolFlags(['--allocate-node-cidrs'], ['leader-elect', 'allocate-node-cidrs']), ['--allocate-node-cidrs=true']);
+    assert.throws(() => configFromFlags({ 'cluster-cidr': '10.244.0.0' }), /--cluster-cidr\/--node-cidr-mask-size: "10.244.0.0" is not a CIDR/);
+    assert.throws(() => configFromFlags({ 'node-cidr-mask-size': '8' }), /mask size 8 must be between the cluster CIDR's prefix \(16\) and 32/);
+    assert.throws(() => configFromFlags({ 'cluster-cidr': '10.0.0.0/8', 'node-cidr-mask-size': '30' }), /too big/);
+    // Not allocating: the pair is not used, so not checked.
+    assert.equal(configFromFlags({ 'allocate-node-cidrs': 'false', 'node-cidr-mask-size': '8' }).network?.nodeCidrMaskSize, 8);
+    assert.throws(() => configFromFlags({ 'max-endpoints-per-slice': '0' }), /--max-endpoints-per-slice must be an integer >= 1/);
   });
 
   it('reads the node lifecycle flags as Go durations and rates', () => {

@@ -4,6 +4,8 @@
 import { parseDurationMs } from '@skiff/component';
 import { enabledControllers } from './controllers.js';
 import { DEFAULT_NODE_LIFECYCLE_OPTIONS, type NodeLifecycleOptions } from './controllers/node-lifecycle/node-lifecycle-controller.js';
+import { CidrSet } from './controllers/node-ipam/cidr-set.js';
+import { DEFAULT_NETWORK_OPTIONS, type NetworkOptions } from './network-controllers.js';
 import { DEFAULT_CONFIG, type ControllerManagerConfig } from './run.js';
 
 export class FlagError extends Error {}
@@ -55,6 +57,32 @@ function nodeLifecycleFromFlags(flags: Record<string, string | boolean | undefin
   };
 }
 
+/** The networking controllers' flags (kube-controller-manager's names; `--allocate-node-cidrs` defaults to true here). */
+function networkFromFlags(flags: Record<string, string | boolean | undefined>): NetworkOptions {
+  const d = DEFAULT_NETWORK_OPTIONS;
+  const clusterCidr = typeof flags['cluster-cidr'] === 'string' ? flags['cluster-cidr'] : d.clusterCidr;
+  const nodeCidrMaskSize = int('node-cidr-mask-size', flags['node-cidr-mask-size'], d.nodeCidrMaskSize, 1);
+  const allocateNodeCidrs = bool('allocate-node-cidrs', flags['allocate-node-cidrs'], d.allocateNodeCidrs);
+  if (allocateNodeCidrs) {
+    try {
+      new CidrSet(clusterCidr, nodeCidrMaskSize);
+    } catch (e) {
+      throw new FlagError(`--cluster-cidr/--node-cidr-mask-size: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return {
+    concurrentEndpointSyncs: int('concurrent-endpoint-syncs', flags['concurrent-endpoint-syncs'], d.concurrentEndpointSyncs, 1),
+    concurrentServiceEndpointSyncs: int('concurrent-service-endpoint-syncs', flags['concurrent-service-endpoint-syncs'], d.concurrentServiceEndpointSyncs, 1),
+    mirroringConcurrentServiceEndpointSyncs: int('mirroring-concurrent-service-endpoint-syncs', flags['mirroring-concurrent-service-endpoint-syncs'], d.mirroringConcurrentServiceEndpointSyncs, 1),
+    concurrentServiceSyncs: int('concurrent-service-syncs', flags['concurrent-service-syncs'], d.concurrentServiceSyncs, 1),
+    maxEndpointsPerSlice: int('max-endpoints-per-slice', flags['max-endpoints-per-slice'], d.maxEndpointsPerSlice, 1),
+    mirroringMaxEndpointsPerSubset: int('mirroring-max-endpoints-per-subset', flags['mirroring-max-endpoints-per-subset'], d.mirroringMaxEndpointsPerSubset, 1),
+    allocateNodeCidrs,
+    clusterCidr,
+    nodeCidrMaskSize,
+  };
+}
+
 export function configFromFlags(flags: Record<string, string | boolean | undefined>): ControllerManagerConfig {
   const str = (name: string): string | undefined => (typeof flags[name] === 'string' ? flags[name] : undefined);
   const controllers = str('controllers') ?? '*';
@@ -74,6 +102,7 @@ export function configFromFlags(flags: Record<string, string | boolean | undefin
     concurrentNamespaceSyncs: int('concurrent-namespace-syncs', flags['concurrent-namespace-syncs'], DEFAULT_CONFIG.concurrentNamespaceSyncs, 1),
     concurrentGcSyncs: int('concurrent-gc-syncs', flags['concurrent-gc-syncs'], DEFAULT_CONFIG.concurrentGcSyncs, 1),
     nodeLifecycle: nodeLifecycleFromFlags(flags),
+    network: networkFromFlags(flags),
   };
 }
 
@@ -94,4 +123,13 @@ export const FLAG_SPEC = {
   'secondary-node-eviction-rate': { type: 'string' },
   'large-cluster-size-threshold': { type: 'string' },
   'unhealthy-zone-threshold': { type: 'string' },
+  'concurrent-endpoint-syncs': { type: 'string' },
+  'concurrent-service-endpoint-syncs': { type: 'string' },
+  'mirroring-concurrent-service-endpoint-syncs': { type: 'string' },
+  'concurrent-service-syncs': { type: 'string' },
+  'max-endpoints-per-slice': { type: 'string' },
+  'mirroring-max-endpoints-per-subset': { type: 'string' },
+  'allocate-node-cidrs': { type: 'string' },
+  'cluster-cidr': { type: 'string' },
+  'node-cidr-mask-size': { type: 'string' },
 } as const;

@@ -5,7 +5,7 @@ import { createLogger, parseFlags, runMain } from '@skiff/component';
 import { configFromFlags, FLAG_SPEC, FlagError, normalizeBoolFlags } from './flags.js';
 import { run, type ControllerManagerConfig } from './run.js';
 
-const flags = parseFlags({ ...FLAG_SPEC }, normalizeBoolFlags(process.argv.slice(2), ['leader-elect']));
+const flags = parseFlags({ ...FLAG_SPEC }, normalizeBoolFlags(process.argv.slice(2), ['leader-elect', 'allocate-node-cidrs']));
 let config: ControllerManagerConfig;
 try {
   config = configFromFlags(flags);

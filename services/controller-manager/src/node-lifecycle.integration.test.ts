@@ -6,12 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { findCondition, type Lease, type Node, type Pod } from '@skiff/api';
-import { startApiserver, type RunningApiserver } from '@skiff/apiserver';
-import { startTestEtcd, type TestEtcd } from '@skiff/apiserver/storage/test-etcd';
-import { ApiClient } from '@skiff/client';
-import { silentLogger } from '@skiff/component';
-import { DEFAULT_CONFIG, run } from './run.js';
+import type { ApiClient } from '@skiff/client';
 import { eventually } from './testing/eventually.js';
+import { startTestCluster, type TestCluster } from './testing/test-cluster.js';
 
 const TIMEOUT_MS = 20_000;
 const suffix = Math.random().toString(36).slice(2, 7);
@@ -19,26 +16,18 @@ const DEAD = `dead-${suffix}`;
 const ALIVE = `alive-${suffix}`;
 
 describe('node lifecycle against a real apiserver and etcd', () => {
-  let etcd: TestEtcd;
-  let apiserver: RunningApiserver;
+  let cluster: TestCluster | undefined;
   let client: ApiClient;
-  const stopCm = new AbortController();
-  let cm: Promise<void> | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
 
   before(async () => {
-    etcd = await startTestEtcd();
-    apiserver = await startApiserver({ etcdServers: [etcd.endpoint], bindAddress: '127.0.0.1', port: 0, httpPort: 0 }, { log: silentLogger() });
-    client = new ApiClient({ server: apiserver.address });
+    cluster = await startTestCluster();
+    client = cluster.client;
   });
 
   after(async () => {
     clearInterval(heartbeat);
-    stopCm.abort();
-    await cm;
-    client?.close();
-    await apiserver?.stop();
-    await etcd?.stop();
+    await cluster?.stop();
   });
 
   async function register(name: string): Promise<void> {
@@ -73,18 +62,11 @@ describe('node lifecycle against a real apiserver and etcd', () => {
     await boundReadyPod('patient', DEAD, 2);
     await boundReadyPod('healthy', ALIVE);
 
-    cm = run(
-      stopCm.signal,
-      {
-        ...DEFAULT_CONFIG,
-        apiserver: apiserver.address,
-        httpPort: 0,
-        leaderElect: false,
-        controllers: 'nodelifecycle',
-        nodeLifecycle: { nodeMonitorPeriodMs: 200, nodeMonitorGracePeriodMs: 1_500, nodeEvictionRate: 10 },
-      },
-      { log: silentLogger() },
-    );
+    cluster?.startControllerManager({
+      leaderElect: false,
+      controllers: 'nodelifecycle',
+      nodeLifecycle: { nodeMonitorPeriodMs: 200, nodeMonitorGracePeriodMs: 1_500, nodeEvictionRate: 10 },
+    });
 
     const dead = await eventually(
       async () => {

@@ -6,36 +6,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { controllerOf, type Event, type KubeObject, type Lease, type Pod, type ReplicaSet } from '@skiff/api';
-import { startApiserver, type RunningApiserver } from '@skiff/apiserver';
-import { startTestEtcd, type TestEtcd } from '@skiff/apiserver/storage/test-etcd';
-import { ApiClient } from '@skiff/client';
-import { silentLogger } from '@skiff/component';
-import { DEFAULT_CONFIG, run } from './run.js';
+import type { ApiClient } from '@skiff/client';
 import { eventually } from './testing/eventually.js';
+import { startTestCluster, type TestCluster } from './testing/test-cluster.js';
 
 const TIMEOUT_MS = 20_000;
 
 describe('controller-manager against a real apiserver and etcd', () => {
-  let etcd: TestEtcd;
-  let apiserver: RunningApiserver;
+  let cluster: TestCluster | undefined;
   let client: ApiClient;
-  const stopCm = new AbortController();
-  let cm: Promise<void>;
 
   before(async () => {
-    etcd = await startTestEtcd();
-    apiserver = await startApiserver({ etcdServers: [etcd.endpoint], bindAddress: '127.0.0.1', port: 0, httpPort: 0 }, { log: silentLogger() });
-    client = new ApiClient({ server: apiserver.address });
-    cm = run(stopCm.signal, { ...DEFAULT_CONFIG, apiserver: apiserver.address, httpPort: 0, identity: 'integration-cm' }, { log: silentLogger() });
+    cluster = await startTestCluster();
+    client = cluster.client;
+    cluster.startControllerManager({ identity: 'integration-cm' });
   });
 
-  after(async () => {
-    stopCm.abort();
-    await cm;
-    client?.close();
-    await apiserver?.stop();
-    await etcd?.stop();
-  });
+  after(() => cluster?.stop());
 
   const podsOf = async (selector: string): Promise<Pod[]> => (await client.list<Pod>('pods', { namespace: 'default', labelSelector: selector })).items;
   const live = (pods: Pod[]): Pod[] => pods.filter((p) => !p.metadata.deletionTimestamp);

@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApiError, type Lease, type Node, type Pod, type PodDisruptionBudget, type ReplicaSet } from '@skiff/api';
+import type { Lease, Node, Pod, PodDisruptionBudget, ReplicaSet } from '@skiff/api';
 import { FakeApi } from '@skiff/client/testing/fake-api';
 import { silentLogger } from '@skiff/component';
-import { DEFAULT_CONFIG, run, type ControllerManagerClient, type ControllerManagerConfig } from './run.js';
+import { DEFAULT_CONFIG, run } from './run.js';
 import { eventually } from './testing/eventually.js';
 import { makeReplicaSet } from './testing/fixtures.js';
+import { startComponent } from './testing/start-component.js';
+import { withoutResources } from './testing/unserved-resources.js';
 
-async function start(api: FakeApi | ControllerManagerClient, config: Partial<ControllerManagerConfig> = {}): Promise<{ port: number; stop: () => Promise<void> }> {
-  const ac = new AbortController();
-  let port = 0;
-  const done = run(ac.signal, { ...DEFAULT_CONFIG, httpPort: 0, identity: 'test-cm', ...config }, { client: api, log: silentLogger(), onListening: (p) => (port = p) });
-  await eventually(() => port !== 0, 'the observability server');
-  return {
-    port,
-    stop: async () => {
-      ac.abort();
-      await done;
-    },
-  };
-}
+const start = startComponent;
 
 function rs(replicas: number): ReplicaSet {
   const r = makeReplicaSet({ replicas });
@@ -102,14 +92,7 @@ describe('controller-manager run(): node lifecycle and disruption', () => {
 
   it('skips the disruption controller when the apiserver does not serve PodDisruptionBudgets', async () => {
     const api = new FakeApi();
-    const noPdbs = new Proxy(api, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        if (prop !== 'list' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
-        return (resource: string, ...rest: unknown[]) =>
-          resource === 'poddisruptionbudgets' ? Promise.reject(new ApiError('NotFound', 'the server doesn\'t have a resource type "poddisruptionbudgets"')) : (value as (...a: unknown[]) => unknown).call(target, resource, ...rest);
-      },
-    });
+    const noPdbs = withoutResources(api, ['poddisruptionbudgets']);
     const cm = await start(noPdbs, { controllers: 'replicaset,disruption', leaderElect: false });
     try {
       await api.create('replicasets', rs(1));

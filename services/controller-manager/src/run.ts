@@ -20,6 +20,7 @@ import { NamespaceController } from './controllers/namespace/namespace-controlle
 import { DEFAULT_NODE_LIFECYCLE_OPTIONS, NodeLifecycleController, type NodeLifecycleOptions } from './controllers/node-lifecycle/node-lifecycle-controller.js';
 import { TaintEvictionController } from './controllers/node-lifecycle/taint-eviction.js';
 import { ReplicaSetController } from './controllers/replicaset/replicaset-controller.js';
+import { DEFAULT_NETWORK_OPTIONS, networkControllers, type NetworkOptions } from './network-controllers.js';
 import { ApiPodControl } from './pod-control.js';
 import { SharedInformers } from './shared-informers.js';
 
@@ -38,6 +39,8 @@ export interface ControllerManagerConfig {
   concurrentGcSyncs: number;
   /** The node lifecycle controller's periods and rates (`--node-monitor-period`, `--node-monitor-grace-period`, ...). */
   nodeLifecycle?: Partial<NodeLifecycleOptions>;
+  /** The networking controllers' workers, slice sizes and pod CIDRs (`--cluster-cidr`, `--max-endpoints-per-slice`, ...). */
+  network?: Partial<NetworkOptions>;
   /** Leader-election identity; default `<hostname>_<uuid>` as kube-controller-manager. */
   identity?: string;
   leaseDurationSeconds?: number;
@@ -54,6 +57,7 @@ export const DEFAULT_CONFIG: ControllerManagerConfig = {
   concurrentNamespaceSyncs: 10,
   concurrentGcSyncs: 20,
   nodeLifecycle: DEFAULT_NODE_LIFECYCLE_OPTIONS,
+  network: DEFAULT_NETWORK_OPTIONS,
 };
 
 /** What the controller-manager needs of the API: `ApiClient` satisfies it. */
@@ -183,6 +187,10 @@ async function runControllers(signal: AbortSignal, env: Env): Promise<void> {
       log.warn({ controller: 'disruption' }, 'the apiserver does not serve poddisruptionbudgets: disruption controller not started');
     }
   }
+
+  workers.push(
+    ...(await networkControllers({ informers, client, clock, log, enabled: env.enabled, options: config.network ?? {}, signal, instrument: (q) => instrument(q, env.queueMetrics) })),
+  );
 
   try {
     informers.start(signal);
