@@ -25,6 +25,19 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
   ownerReferences?: OwnerReference[];
   finalizers?: string[];
+  /** Which field manager owns which fields (server-side apply). */
+  managedFields?: ManagedFieldsEntry[];
+}
+
+export interface ManagedFieldsEntry {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  time?: string;
+  fieldsType: 'FieldsV1';
+  /** The owned fields in structured-merge-diff's FieldsV1 form (`f:spec`, `k:{"name":"x"}`, ...). */
+  fieldsV1: Record<string, unknown>;
+  subresource?: string;
 }
 
 export interface ListMeta {

@@ -18,6 +18,17 @@ export const objectMetaSchema: Schema = S.object({
     S.object({ apiVersion: S.string, kind: S.string, name: S.string, uid: S.string, controller: S.boolean, blockOwnerDeletion: S.boolean }),
   ),
   finalizers: S.array(S.string),
+  managedFields: S.array(
+    S.object({
+      manager: S.string,
+      operation: S.string,
+      apiVersion: S.string,
+      time: S.string,
+      fieldsType: S.string,
+      fieldsV1: { type: 'any' },
+      subresource: S.string,
+    }),
+  ),
 });
 
 /** The fields of a metav1-style condition; kinds with more (DeploymentCondition) extend them. */

@@ -15,6 +15,11 @@ import type { Logger } from '@skiff/component';
 import type { Registry } from '../registry/registry.js';
 import type { ResourceStore } from '../registry/resource-store.js';
 import type { UserInfo } from './auth.js';
+import { openApiHandler } from './openapi/handler.js';
+import { decodeProtobufObject } from './protobuf/decode.js';
+import { serverSideApply } from './server-side-apply.js';
+import { streamsUpgradeHandler } from './streams/index.js';
+import { tableConverter } from './tables/table.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
@@ -94,5 +99,11 @@ export interface RestExtensions {
 
 /** The extensions the apiserver runs with. */
 export function defaultExtensions(): RestExtensions {
-  return {};
+  return {
+    table: tableConverter,
+    openapi: openApiHandler,
+    applyPatch: serverSideApply,
+    decodeProtobuf: (body) => decodeProtobufObject(body),
+    upgrade: streamsUpgradeHandler,
+  };
 }

@@ -156,7 +156,7 @@ test('other Content-Types are 415; apply-patch goes to the apply extension with 
 });
 
 test('without the apply extension, apply-patch is 415 naming the types served', async () => {
-  const plain = await startRestTestServer();
+  const plain = await startRestTestServer({ extensions: {} });
   try {
     const r = await plain.request('PATCH', `${DEPLOYS}/x?fieldManager=kubectl`, { body: '{}', contentType: 'application/apply-patch+yaml' });
     assert.equal(r.status, 415);
