@@ -12,6 +12,7 @@ test('parseCidr canonicalises the network address and sizes the block', () => {
 
 test('parseCidr refuses what is not an IPv4 CIDR, naming it', () => {
   assert.throws(() => parseCidr('10.96.0.0'), /"10.96.0.0" is not a CIDR/);
+  assert.throws(() => parseCidr('10.0.0/8'), /"10.0.0\/8" is not a CIDR/);
   assert.throws(() => parseCidr('fd00::/64'), /only IPv4/);
 });
 

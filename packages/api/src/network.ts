@@ -41,6 +41,8 @@ export function isIPv4(text: string): boolean {
 /** Parses "a.b.c.d/n" (IPv4 only); throws an Error naming the text when it is not one. */
 export function parseCidr(text: string): Cidr {
   let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
+  const address = text.split('/')[0] ?? '';
+  if (!address.includes(':') && !isIPv4(address)) throw new Error(`${JSON.stringify(text)} is not a CIDR (want a.b.c.d/n)`);
   try {
     parsed = ipaddr.parseCIDR(text);
   } catch {
