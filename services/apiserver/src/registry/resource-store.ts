@@ -15,12 +15,19 @@ import { planDelete, shouldDeleteDuringUpdate, type DeleteOptions } from './dele
 import { ObjectFilter, type FilterOptions } from './object-filter.js';
 import { viaStorage } from './storage-errors.js';
 import { NO_TRANSACTION, qualifiedKind, qualifiedResource, type Strategy, type WriteHooks } from './strategy.js';
+import { recordUpdate } from './managed-fields/update.js';
 import { prepareUpdate } from './prepare-update.js';
 import { applyScale, decodeScale, scaleOf } from './scale.js';
 import { fe } from './validation/field-errors.js';
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /**
+   * Who makes a non-apply write (the REST API's fieldManager, or the User-Agent's program): recorded
+   * in metadata.managedFields as an Update entry, so server-side apply sees the fields it owns.
+   * Absent (gRPC clients): managedFields are left as they are.
+   */
+  fieldManager?: string;
   /** "" (the object), "status", "scale" (Deployments, ReplicaSets) or a kind's own ("finalize" for namespaces). */
   subresource?: string;
 }
@@ -121,6 +128,7 @@ export class ResourceStore {
 
     const generated = !meta.name && meta.generateName !== undefined;
     if (generated) meta.name = generateName(meta.generateName ?? '');
+    if (opts.fieldManager) meta.managedFields = this.recordManager(undefined, obj, opts).metadata.managedFields ?? [];
     if (this.hooks.beginCreate && !generated) {
       // A taken name is the answer before whatever reserving values for it would say.
       const name = meta.name ?? '';
@@ -135,6 +143,12 @@ export class ResourceStore {
       await txn.revert();
       throw e;
     }
+  }
+
+  private recordManager(old: KubeObject | undefined, obj: KubeObject, opts: WriteOptions): KubeObject {
+    const recorded = recordUpdate(old, obj, opts.fieldManager ?? '', { now: nowRFC3339(this.now()), apiVersion: apiVersionOf(this.info), subresource: opts.subresource ?? '' });
+    if (recorded.metadata.managedFields?.length === 0) delete recorded.metadata.managedFields;
+    return recorded;
   }
 
   /** Writes a new object, retrying generated names that are taken. */
@@ -317,7 +331,8 @@ export class ResourceStore {
   /** Validates and writes `next` over `current` (whose resourceVersion is the compare-and-swap revision). */
   private async write(ns: string, current: KubeObject, next: KubeObject, opts: WriteOptions): Promise<KubeObject> {
     const name = current.metadata.name ?? '';
-    const updated = prepareUpdate(this.strategy, current, next, opts.subresource ?? '');
+    let updated = prepareUpdate(this.strategy, current, next, opts.subresource ?? '');
+    if (opts.fieldManager) updated = this.recordManager(current, updated, opts);
     if (!opts.subresource && this.deps.admission) {
       const admit = this.admissionAttributes('UPDATE', ns, updated, current, opts);
       await this.deps.admission.admit(admit);

@@ -10,6 +10,7 @@ import type { DeleteOptions } from '../registry/delete-plan.js';
 import { evictPod } from '../registry/pod-eviction.js';
 import type { Registry } from '../registry/registry.js';
 import type { ResourceStore } from '../registry/resource-store.js';
+import { fieldManagerFor, validateFieldManager } from '../registry/managed-fields/index.js';
 import { deleteOptionsOf } from '../server/request.js';
 import type { UserInfo } from './auth.js';
 import { decodeObjectBody, JSON_TYPE, parseJsonBody, readBody } from './body.js';
@@ -156,7 +157,7 @@ async function create(ctx: RequestContext, route: ResourceRoute, store: Resource
   const mode = parseFieldValidation(q.get('fieldValidation'));
   const body = decodeObjectBody(ctx.req, await readBody(ctx.req), route.info, ctx.ext);
   applyFieldValidation(ctx, store, '', body, mode);
-  const created = await store.create(route.namespace, body, { dryRun });
+  const created = await store.create(route.namespace, body, { dryRun, fieldManager: managerOf(ctx) });
   sendObject(ctx, route, 201, created);
 }
 
@@ -167,12 +168,19 @@ async function update(ctx: RequestContext, route: ResourceRoute, store: Resource
   const mode = parseFieldValidation(q.get('fieldValidation'));
   const body = decodeObjectBody(ctx.req, await readBody(ctx.req), route.info, ctx.ext);
   applyFieldValidation(ctx, store, subresource, body, mode);
-  const updated = await store.update(route.namespace, route.name, body, { dryRun, subresource });
+  const updated = await store.update(route.namespace, route.name, body, { dryRun, subresource, fieldManager: managerOf(ctx) });
   sendObject(ctx, route, 200, updated);
 }
 
 /** Applies `fn` to the current object (or Scale) and writes it as an update, retrying when another write won the race. */
-async function patchWith(store: ResourceStore, route: ResourceRoute, subresource: string, fn: (current: Json) => Json, dryRun: boolean): Promise<KubeObject> {
+/** The field manager of a non-apply write: `fieldManager`, else the User-Agent's program, as Kubernetes derives it. */
+function managerOf(ctx: RequestContext): string {
+  const manager = fieldManagerFor(ctx.query.get('fieldManager'), ctx.req.headers['user-agent']);
+  validateFieldManager(manager, false);
+  return manager;
+}
+
+async function patchWith(store: ResourceStore, route: ResourceRoute, subresource: string, fn: (current: Json) => Json, dryRun: boolean, fieldManager: string): Promise<KubeObject> {
   for (let attempt = 1; ; attempt++) {
     const current = await store.get(route.namespace, route.name, { subresource: subresource === 'scale' ? 'scale' : '' });
     const rv = current.metadata.resourceVersion ?? '';
@@ -184,7 +192,7 @@ async function patchWith(store: ResourceStore, route: ResourceRoute, subresource
     // A patch that names a resourceVersion is a precondition: its Conflict is the answer.
     const pinned = (patched['metadata'] as Record<string, Json>)['resourceVersion'] !== rv;
     try {
-      return await store.update(route.namespace, route.name, patched, { dryRun, subresource });
+      return await store.update(route.namespace, route.name, patched, { dryRun, subresource, fieldManager });
     } catch (e) {
       if (!(isApiError(e, 'Conflict') && !pinned && attempt < MAX_PATCH_RETRIES)) throw e;
     }
@@ -225,7 +233,7 @@ async function patch(ctx: RequestContext, route: ResourceRoute, store: ResourceS
     applyFieldValidation(ctx, store, subresource, patched, mode);
     return patched;
   };
-  sendObject(ctx, route, 200, await patchWith(store, route, subresource, withValidation, dryRun));
+  sendObject(ctx, route, 200, await patchWith(store, route, subresource, withValidation, dryRun, managerOf(ctx)));
 }
 
 /** DeleteOptions from the body (if any) and the query; the query wins, as Kubernetes decodes it last. */
