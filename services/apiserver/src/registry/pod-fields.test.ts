@@ -235,3 +235,23 @@ test('a pod spec stays immutable but for images (init containers too) and added 
     await close();
   }
 });
+
+test('dnsPolicy defaults to ClusterFirst and service links to true; DNS settings are validated as Kubernetes does', async () => {
+  const { registry, close } = await newTestRegistry();
+  try {
+    const created = (await registry.store('pods').create('default', withContainer({}))) as Pod;
+    assert.equal(created.spec.dnsPolicy, 'ClusterFirst');
+    assert.equal(created.spec.enableServiceLinks, true);
+  } finally {
+    await close();
+  }
+  assert.deepEqual(await problems(withContainer({}, { dnsPolicy: 'Google' as NonNullable<PodSpec['dnsPolicy']> })), [
+    'spec.dnsPolicy: Unsupported value: "Google": supported values: "ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"',
+  ]);
+  assert.deepEqual(await problems(withContainer({}, { dnsPolicy: 'None' })), ['spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None']);
+  const bad = await problems(withContainer({}, { dnsPolicy: 'None', dnsConfig: { nameservers: ['1.1.1.1', 'x', '3.3.3.3', '4.4.4.4'], searches: ['Bad_Domain'] } }));
+  assert.ok(bad.some((m) => m.startsWith('spec.dnsConfig.nameservers: Invalid value') && m.includes('more than 3 nameservers')), bad.join('\n'));
+  assert.ok(bad.some((m) => m.startsWith('spec.dnsConfig.nameservers[1]: Invalid value: "x"')), bad.join('\n'));
+  assert.ok(bad.some((m) => m.startsWith('spec.dnsConfig.searches[0]: Invalid value: "Bad_Domain"')), bad.join('\n'));
+  assert.deepEqual(await problems(withContainer({}, { dnsPolicy: 'None', dnsConfig: { nameservers: ['10.0.0.10'], searches: ['svc.example.'] } })), []);
+});

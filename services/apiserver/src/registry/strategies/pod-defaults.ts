@@ -83,6 +83,8 @@ export function defaultPodSpec(spec: PodSpec | undefined): void {
   spec.restartPolicy ??= 'Always';
   spec.terminationGracePeriodSeconds ??= 30;
   spec.schedulerName ??= 'default-scheduler';
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.enableServiceLinks ??= true;
   for (const list of [spec.containers, spec.initContainers]) if (Array.isArray(list)) for (const c of list) if (isObject(c)) defaultContainer(c);
   if (Array.isArray(spec.volumes)) for (const v of spec.volumes) if (isObject(v)) defaultVolume(v);
 }

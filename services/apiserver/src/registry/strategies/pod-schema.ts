@@ -90,6 +90,14 @@ export const podSpecSchema: Schema = S.object({
   terminationGracePeriodSeconds: S.integer,
   schedulerName: S.string,
   hostname: S.string,
+  subdomain: S.string,
+  dnsPolicy: S.string,
+  dnsConfig: S.object({
+    nameservers: S.array(S.string),
+    searches: S.array(S.string),
+    options: S.array(S.object({ name: S.string, value: S.string })),
+  }),
+  enableServiceLinks: S.boolean,
 });
 
 const containerStateSchema = S.object({

@@ -2,7 +2,7 @@
 // `path` is `spec` for a Pod and `spec.template.spec` for a pod template. Volumes, environment and
 // probes have their own files; this one holds containers (regular and init) and the spec itself.
 
-import { type Container, type FieldError, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue, isValidPortName, parseQuantity, type PodSpec, type ResourceList } from '@skiff/api';
+import { type Container, type FieldError, isDNS1123Label, isDNS1123Subdomain, isIPv4, isQualifiedName, isValidLabelValue, isValidPortName, parseQuantity, type PodSpec, type ResourceList } from '@skiff/api';
 import { validateEnv, validateEnvFrom } from './env.js';
 import { fe, nonNegative } from './field-errors.js';
 import { validateLabels } from './meta.js';
@@ -143,6 +143,40 @@ function validateTolerations(spec: PodSpec, path: string): FieldError[] {
   return errs;
 }
 
+const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'] as const;
+/** Kubernetes' limits on a pod's resolver configuration (validatePodDNSConfig). */
+const MAX_DNS_NAMESERVERS = 3;
+const MAX_DNS_SEARCH_PATHS = 32;
+
+/** dnsPolicy and dnsConfig, after Kubernetes' validateDNSPolicy and validatePodDNSConfig (pkg/apis/core/validation). */
+function validateDns(spec: PodSpec, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const policy = spec.dnsPolicy;
+  if (policy === undefined) errs.push(fe.required(`${path}.dnsPolicy`));
+  else if (!(DNS_POLICIES as readonly string[]).includes(policy)) errs.push(fe.notSupported(`${path}.dnsPolicy`, policy, DNS_POLICIES));
+  const config = spec.dnsConfig;
+  const p = `${path}.dnsConfig`;
+  if (policy === 'None') {
+    if (!config) errs.push(fe.required(p, 'must provide `dnsConfig` when `dnsPolicy` is None'));
+    else if ((config.nameservers ?? []).length === 0) errs.push(fe.required(`${p}.nameservers`, 'must provide at least one DNS nameserver when `dnsPolicy` is None'));
+  }
+  if (!config) return errs;
+  const nameservers = config.nameservers ?? [];
+  if (nameservers.length > MAX_DNS_NAMESERVERS) errs.push(fe.invalid(`${p}.nameservers`, nameservers, `must not have more than ${MAX_DNS_NAMESERVERS} nameservers`));
+  nameservers.forEach((ns, i) => {
+    if (!isIPv4(ns)) errs.push(fe.invalid(`${p}.nameservers[${i}]`, ns, 'must be a valid IPv4 address'));
+  });
+  const searches = config.searches ?? [];
+  if (searches.length > MAX_DNS_SEARCH_PATHS) errs.push(fe.invalid(`${p}.searches`, searches, `must not have more than ${MAX_DNS_SEARCH_PATHS} search paths`));
+  searches.forEach((s, i) => {
+    for (const m of isDNS1123Subdomain(s.replace(/\.$/, ''))) errs.push(fe.invalid(`${p}.searches[${i}]`, s, m));
+  });
+  (config.options ?? []).forEach((o, i) => {
+    if (!o.name) errs.push(fe.required(`${p}.options[${i}].name`));
+  });
+  return errs;
+}
+
 export function validatePodSpec(spec: PodSpec | undefined, path: string): FieldError[] {
   if (!spec) return [fe.required(path)];
   const volumes = validateVolumes(spec.volumes, `${path}.volumes`);
@@ -155,6 +189,8 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string): FieldE
   if (spec.nodeName) for (const m of isDNS1123Subdomain(spec.nodeName)) errs.push(fe.invalid(`${path}.nodeName`, spec.nodeName, m));
   if (spec.schedulerName) for (const m of isDNS1123Subdomain(spec.schedulerName)) errs.push(fe.invalid(`${path}.schedulerName`, spec.schedulerName, m));
   if (spec.hostname) for (const m of isDNS1123Label(spec.hostname)) errs.push(fe.invalid(`${path}.hostname`, spec.hostname, m));
+  if (spec.subdomain) for (const m of isDNS1123Label(spec.subdomain)) errs.push(fe.invalid(`${path}.subdomain`, spec.subdomain, m));
+  errs.push(...validateDns(spec, path));
   errs.push(...validateLabels(spec.nodeSelector, `${path}.nodeSelector`));
   errs.push(...validateTolerations(spec, path));
   return errs;
