@@ -32,6 +32,11 @@ have_cmd etcd || missing+=(etcd-server)
 # The images need a static busybox: Debian's `busybox` package is dynamically linked.
 pkg_installed busybox-static || missing+=(busybox-static)
 have_cmd iptables || missing+=(iptables)
+have_cmd ip || missing+=(iproute2)
+# kube-proxy flushes stale UDP conntrack entries with it (without it they expire by themselves).
+have_cmd conntrack || missing+=(conntrack)
+# The kubectl end-to-end suite drives the real kubectl (preinstalled on Debian 12 machines as 1.32).
+have_cmd kubectl || missing+=(kubernetes-client)
 need_docker_cli=0
 command -v docker >/dev/null 2>&1 || need_docker_cli=1
 
