@@ -15,7 +15,10 @@ export const objectMetaSchema: Schema = S.object({
   labels: S.map(S.string),
   annotations: S.map(S.string),
   ownerReferences: S.array(
-    S.object({ apiVersion: S.string, kind: S.string, name: S.string, uid: S.string, controller: S.boolean, blockOwnerDeletion: S.boolean }),
+    S.object(
+      { apiVersion: S.string, kind: S.string, name: S.string, uid: S.string, controller: S.boolean, blockOwnerDeletion: S.boolean },
+      { required: ['apiVersion', 'kind', 'name', 'uid'] },
+    ),
   ),
   finalizers: S.array(S.string),
   managedFields: S.array(
@@ -42,16 +45,19 @@ export const conditionFields: Readonly<Record<string, Schema>> = {
   lastProbeTime: S.string,
 };
 
-export const conditionSchema: Schema = S.object({ ...conditionFields });
+/** The fields every condition kind requires (metav1.Condition requires more; Skiff shares one schema). */
+export const CONDITION_REQUIRED: readonly string[] = ['type', 'status'];
+
+export const conditionSchema: Schema = S.object({ ...conditionFields }, { required: CONDITION_REQUIRED });
 
 export const labelSelectorSchema: Schema = S.object({
   matchLabels: S.map(S.string),
-  matchExpressions: S.array(S.object({ key: S.string, operator: S.string, values: S.array(S.string) })),
+  matchExpressions: S.array(S.object({ key: S.string, operator: S.string, values: S.array(S.string) }, { required: ['key', 'operator'] })),
 });
 
 export const resourceListSchema: Schema = S.map(S.quantity);
 
 /** A top-level object schema: apiVersion, kind, metadata plus the kind's own fields. */
-export function kindSchema(fields: Record<string, Schema>): Schema {
-  return S.object({ apiVersion: S.string, kind: S.string, metadata: objectMetaSchema, ...fields });
+export function kindSchema(fields: Record<string, Schema>, opts?: { required?: readonly string[] }): Schema {
+  return S.object({ apiVersion: S.string, kind: S.string, metadata: objectMetaSchema, ...fields }, opts);
 }

@@ -21,7 +21,7 @@ export const SCALE_SCHEMA = S.object({
   kind: S.string,
   metadata: objectMetaSchema,
   spec: S.object({ replicas: S.integer }),
-  status: S.object({ replicas: S.integer, selector: S.string }),
+  status: S.object({ replicas: S.integer, selector: S.string }, { required: ['replicas'] }),
 });
 
 /** The Scale's kind, qualified as in Kubernetes messages. */

@@ -39,3 +39,19 @@ test('checkSchema accepts nulls, numbers as quantities and integers as integers'
 test('pruneNulls drops null keys at every depth', () => {
   assert.deepEqual(pruneNulls({ a: null, b: { c: null, d: 1 }, e: [{ f: null }] }), { b: { d: 1 }, e: [{}] });
 });
+
+test('S.object keeps a required list as documentation only: checkSchema does not report missing fields', () => {
+  const withRequired = S.object({ name: S.string, image: S.string }, { required: ['name'] });
+  assert.equal(withRequired.type, 'object');
+  assert.deepEqual(withRequired.type === 'object' ? withRequired.required : undefined, ['name']);
+  assert.deepEqual(checkSchema({ image: 'x' }, withRequired), []);
+  assert.deepEqual(
+    checkSchema({ image: 1, other: true }, withRequired).map((p) => [p.kind, p.path]),
+    [
+      ['type', 'image'],
+      ['unknown', 'other'],
+    ],
+  );
+  // No list (or an empty one) leaves the schema exactly as before.
+  assert.deepEqual(S.object({ a: S.string }, { required: [] }), { type: 'object', fields: { a: S.string } });
+});

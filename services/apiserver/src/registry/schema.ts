@@ -1,11 +1,13 @@
 // Skiff's rule: a field Skiff does not support is an error, never silently ignored. Each kind
 // declares the fields it supports as a Schema; `checkSchema` reports every unknown field and every
 // value of the wrong JSON type, with its path (`spec.containers[0].livenessProbe`), the way
-// Kubernetes' strict field validation does.
+// Kubernetes' strict field validation does. An object schema may also list its `required` fields:
+// that list is documentation (the OpenAPI documents carry it, so `kubectl explain` marks them
+// `-required-`); `checkSchema` ignores it, each strategy's validate reports missing values.
 
 export type Schema =
   | { readonly type: 'string' | 'integer' | 'number' | 'boolean' | 'quantity' | 'intOrString' | 'any' }
-  | { readonly type: 'object'; readonly fields: Readonly<Record<string, Schema>> }
+  | { readonly type: 'object'; readonly fields: Readonly<Record<string, Schema>>; readonly required?: readonly string[] }
   | { readonly type: 'array'; readonly items: Schema }
   | { readonly type: 'map'; readonly values: Schema };
 
@@ -18,7 +20,9 @@ export const S = {
   quantity: { type: 'quantity' } as Schema,
   /** intstr.IntOrString: an integer or a string ("25%"). */
   intOrString: { type: 'intOrString' } as Schema,
-  object: (fields: Record<string, Schema>): Schema => ({ type: 'object', fields }),
+  /** A struct; `opts.required` names the fields Kubernetes' OpenAPI marks required (documentation only). */
+  object: (fields: Record<string, Schema>, opts?: { required?: readonly string[] }): Schema =>
+    opts?.required !== undefined && opts.required.length > 0 ? { type: 'object', fields, required: [...opts.required] } : { type: 'object', fields },
   array: (items: Schema): Schema => ({ type: 'array', items }),
   map: (values: Schema): Schema => ({ type: 'map', values }),
 };

@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { RESOURCES, type Deployment, type DeploymentStrategy, type FieldError } from '@skiff/api';
 import { S } from '../schema.js';
-import { conditionFields, kindSchema, labelSelectorSchema } from '../meta-schema.js';
+import { CONDITION_REQUIRED, conditionFields, kindSchema, labelSelectorSchema } from '../meta-schema.js';
 import type { Strategy } from '../strategy.js';
 import { fe, immutable, nonNegative } from '../validation/field-errors.js';
 import { subdomainName, validateObjectMeta } from '../validation/meta.js';
@@ -30,7 +30,7 @@ const schema = kindSchema({
     revisionHistoryLimit: S.integer,
     paused: S.boolean,
     progressDeadlineSeconds: S.integer,
-  }),
+  }, { required: ['selector', 'template'] }),
   status: S.object({
     observedGeneration: S.integer,
     replicas: S.integer,
@@ -39,7 +39,7 @@ const schema = kindSchema({
     availableReplicas: S.integer,
     unavailableReplicas: S.integer,
     // DeploymentCondition carries lastUpdateTime besides the usual condition fields.
-    conditions: S.array(S.object({ ...conditionFields, lastUpdateTime: S.string })),
+    conditions: S.array(S.object({ ...conditionFields, lastUpdateTime: S.string }, { required: CONDITION_REQUIRED })),
     collisionCount: S.integer,
   }),
 });

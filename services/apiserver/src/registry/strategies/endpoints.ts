@@ -24,14 +24,14 @@ export const objectReferenceSchema: Schema = S.object({
   fieldPath: S.string,
 });
 
-const addressSchema = S.object({ ip: S.string, hostname: S.string, nodeName: S.string, targetRef: objectReferenceSchema });
+const addressSchema = S.object({ ip: S.string, hostname: S.string, nodeName: S.string, targetRef: objectReferenceSchema }, { required: ['ip'] });
 
 const schema = kindSchema({
   subsets: S.array(
     S.object({
       addresses: S.array(addressSchema),
       notReadyAddresses: S.array(addressSchema),
-      ports: S.array(S.object({ name: S.string, port: S.integer, protocol: S.string, appProtocol: S.string })),
+      ports: S.array(S.object({ name: S.string, port: S.integer, protocol: S.string, appProtocol: S.string }, { required: ['port'] })),
     }),
   ),
 });

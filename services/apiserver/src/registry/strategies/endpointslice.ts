@@ -29,10 +29,10 @@ const schema = kindSchema({
       targetRef: objectReferenceSchema,
       nodeName: S.string,
       zone: S.string,
-    }),
+    }, { required: ['addresses'] }),
   ),
   ports: S.array(S.object({ name: S.string, port: S.integer, protocol: S.string, appProtocol: S.string })),
-});
+}, { required: ['addressType', 'endpoints'] });
 
 function validateEndpoint(e: Endpoint, addressType: string, path: string): FieldError[] {
   const errs: FieldError[] = [];

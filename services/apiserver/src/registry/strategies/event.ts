@@ -29,7 +29,7 @@ const schema = kindSchema({
   count: S.integer,
   reportingComponent: S.string,
   reportingInstance: S.string,
-});
+}, { required: ['metadata', 'involvedObject'] });
 
 export const eventStrategy: Strategy<Event> = {
   info: RESOURCES.find((r) => r.resource === 'events')!,

@@ -23,8 +23,8 @@ const INVALID_PATH_SUFFIXES = ['/..', '/.'];
 const NOT_SUPPORTED = "not supported by Skiff's ingress controller";
 
 const backendSchema = S.object({
-  service: S.object({ name: S.string, port: S.object({ name: S.string, number: S.integer }) }),
-  resource: S.object({ apiGroup: S.string, kind: S.string, name: S.string }),
+  service: S.object({ name: S.string, port: S.object({ name: S.string, number: S.integer }) }, { required: ['name'] }),
+  resource: S.object({ apiGroup: S.string, kind: S.string, name: S.string }, { required: ['kind', 'name'] }),
 });
 
 const schema = kindSchema({
@@ -35,13 +35,13 @@ const schema = kindSchema({
     rules: S.array(
       S.object({
         host: S.string,
-        http: S.object({ paths: S.array(S.object({ path: S.string, pathType: S.string, backend: backendSchema })) }),
+        http: S.object({ paths: S.array(S.object({ path: S.string, pathType: S.string, backend: backendSchema }, { required: ['pathType', 'backend'] })) }, { required: ['paths'] }),
       }),
     ),
   }),
   status: S.object({
     loadBalancer: S.object({
-      ingress: S.array(S.object({ ip: S.string, hostname: S.string, ports: S.array(S.object({ port: S.integer, protocol: S.string, error: S.string })) })),
+      ingress: S.array(S.object({ ip: S.string, hostname: S.string, ports: S.array(S.object({ port: S.integer, protocol: S.string, error: S.string }, { required: ['port', 'protocol'] })) })),
     }),
   }),
 });

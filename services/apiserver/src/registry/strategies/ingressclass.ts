@@ -18,7 +18,7 @@ const SCOPES = ['Cluster', 'Namespace'];
 const schema = kindSchema({
   spec: S.object({
     controller: S.string,
-    parameters: S.object({ apiGroup: S.string, kind: S.string, name: S.string, namespace: S.string, scope: S.string }),
+    parameters: S.object({ apiGroup: S.string, kind: S.string, name: S.string, namespace: S.string, scope: S.string }, { required: ['kind', 'name'] }),
   }),
 });
 

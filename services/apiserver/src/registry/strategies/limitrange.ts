@@ -26,9 +26,9 @@ const schema = kindSchema({
         default: resourceListSchema,
         defaultRequest: resourceListSchema,
         maxLimitRequestRatio: resourceListSchema,
-      }),
+      }, { required: ['type'] }),
     ),
-  }),
+  }, { required: ['limits'] }),
 });
 
 

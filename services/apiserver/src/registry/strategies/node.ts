@@ -10,6 +10,8 @@ import { subdomainName, validateObjectMeta } from '../validation/meta.js';
 import { validateConditions } from '../validation/conditions.js';
 
 const EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+/** Kubernetes' NodeSystemInfo requires every one of its fields. */
+const NODE_INFO_FIELDS = ['machineID', 'systemUUID', 'bootID', 'kernelVersion', 'osImage', 'containerRuntimeVersion', 'kubeletVersion', 'kubeProxyVersion', 'operatingSystem', 'architecture'];
 const ADDRESS_TYPES = ['InternalIP', 'ExternalIP', 'Hostname'];
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/;
 
@@ -18,14 +20,14 @@ const schema = kindSchema({
     podCIDR: S.string,
     podCIDRs: S.array(S.string),
     unschedulable: S.boolean,
-    taints: S.array(S.object({ key: S.string, value: S.string, effect: S.string, timeAdded: S.string })),
+    taints: S.array(S.object({ key: S.string, value: S.string, effect: S.string, timeAdded: S.string }, { required: ['key', 'effect'] })),
   }),
   status: S.object({
     capacity: resourceListSchema,
     allocatable: resourceListSchema,
     conditions: S.array(conditionSchema),
-    addresses: S.array(S.object({ type: S.string, address: S.string })),
-    daemonEndpoints: S.object({ kubeletEndpoint: S.object({ Port: S.integer }) }),
+    addresses: S.array(S.object({ type: S.string, address: S.string }, { required: ['type', 'address'] })),
+    daemonEndpoints: S.object({ kubeletEndpoint: S.object({ Port: S.integer }, { required: ['Port'] }) }),
     nodeInfo: S.object({
       kubeletVersion: S.string,
       containerRuntimeVersion: S.string,
@@ -37,7 +39,7 @@ const schema = kindSchema({
       systemUUID: S.string,
       bootID: S.string,
       kubeProxyVersion: S.string,
-    }),
+    }, { required: NODE_INFO_FIELDS }),
   }),
 });
 

@@ -8,10 +8,10 @@ const httpGetSchema = S.object({
   port: S.intOrString,
   host: S.string,
   scheme: S.string,
-  httpHeaders: S.array(S.object({ name: S.string, value: S.string })),
-});
+  httpHeaders: S.array(S.object({ name: S.string, value: S.string }, { required: ['name', 'value'] })),
+}, { required: ['port'] });
 const execSchema = S.object({ command: S.array(S.string) });
-const tcpSocketSchema = S.object({ port: S.intOrString, host: S.string });
+const tcpSocketSchema = S.object({ port: S.intOrString, host: S.string }, { required: ['port'] });
 
 const probeSchema = S.object({
   exec: execSchema,
@@ -25,11 +25,11 @@ const probeSchema = S.object({
   terminationGracePeriodSeconds: S.integer,
 });
 
-const lifecycleHandlerSchema = S.object({ exec: execSchema, httpGet: httpGetSchema, tcpSocket: tcpSocketSchema, sleep: S.object({ seconds: S.integer }) });
+const lifecycleHandlerSchema = S.object({ exec: execSchema, httpGet: httpGetSchema, tcpSocket: tcpSocketSchema, sleep: S.object({ seconds: S.integer }, { required: ['seconds'] }) });
 
-const objectFieldSelectorSchema = S.object({ fieldPath: S.string, apiVersion: S.string });
-const resourceFieldSelectorSchema = S.object({ containerName: S.string, resource: S.string, divisor: S.quantity });
-const keySelectorSchema = S.object({ name: S.string, key: S.string, optional: S.boolean });
+const objectFieldSelectorSchema = S.object({ fieldPath: S.string, apiVersion: S.string }, { required: ['fieldPath'] });
+const resourceFieldSelectorSchema = S.object({ containerName: S.string, resource: S.string, divisor: S.quantity }, { required: ['resource'] });
+const keySelectorSchema = S.object({ name: S.string, key: S.string, optional: S.boolean }, { required: ['key'] });
 const envSourceRefSchema = S.object({ name: S.string, optional: S.boolean });
 
 const containerSchema = S.object({
@@ -48,12 +48,12 @@ const containerSchema = S.object({
         fieldRef: objectFieldSelectorSchema,
         resourceFieldRef: resourceFieldSelectorSchema,
       }),
-    }),
+    }, { required: ['name'] }),
   ),
   envFrom: S.array(S.object({ prefix: S.string, configMapRef: envSourceRefSchema, secretRef: envSourceRefSchema })),
-  ports: S.array(S.object({ name: S.string, containerPort: S.integer, hostPort: S.integer, protocol: S.string })),
+  ports: S.array(S.object({ name: S.string, containerPort: S.integer, hostPort: S.integer, protocol: S.string }, { required: ['containerPort'] })),
   resources: S.object({ requests: resourceListSchema, limits: resourceListSchema }),
-  volumeMounts: S.array(S.object({ name: S.string, mountPath: S.string, subPath: S.string, readOnly: S.boolean })),
+  volumeMounts: S.array(S.object({ name: S.string, mountPath: S.string, subPath: S.string, readOnly: S.boolean }, { required: ['name', 'mountPath'] })),
   livenessProbe: probeSchema,
   readinessProbe: probeSchema,
   startupProbe: probeSchema,
@@ -63,21 +63,21 @@ const containerSchema = S.object({
   imagePullPolicy: S.string,
   stdin: S.boolean,
   tty: S.boolean,
-});
+}, { required: ['name'] });
 
-const keyToPathSchema = S.array(S.object({ key: S.string, path: S.string, mode: S.integer }));
+const keyToPathSchema = S.array(S.object({ key: S.string, path: S.string, mode: S.integer }, { required: ['key', 'path'] }));
 
 const volumeSchema = S.object({
   name: S.string,
   emptyDir: S.object({ medium: S.string, sizeLimit: S.quantity }),
-  hostPath: S.object({ path: S.string, type: S.string }),
+  hostPath: S.object({ path: S.string, type: S.string }, { required: ['path'] }),
   configMap: S.object({ name: S.string, items: keyToPathSchema, defaultMode: S.integer, optional: S.boolean }),
   secret: S.object({ secretName: S.string, items: keyToPathSchema, defaultMode: S.integer, optional: S.boolean }),
   downwardAPI: S.object({
-    items: S.array(S.object({ path: S.string, fieldRef: objectFieldSelectorSchema, resourceFieldRef: resourceFieldSelectorSchema, mode: S.integer })),
+    items: S.array(S.object({ path: S.string, fieldRef: objectFieldSelectorSchema, resourceFieldRef: resourceFieldSelectorSchema, mode: S.integer }, { required: ['path'] })),
     defaultMode: S.integer,
   }),
-});
+}, { required: ['name'] });
 
 export const podSpecSchema: Schema = S.object({
   initContainers: S.array(containerSchema),
@@ -98,7 +98,7 @@ export const podSpecSchema: Schema = S.object({
     options: S.array(S.object({ name: S.string, value: S.string })),
   }),
   enableServiceLinks: S.boolean,
-});
+}, { required: ['containers'] });
 
 const containerStateSchema = S.object({
   waiting: S.object({ reason: S.string, message: S.string }),
@@ -111,7 +111,7 @@ const containerStateSchema = S.object({
     startedAt: S.string,
     finishedAt: S.string,
     containerID: S.string,
-  }),
+  }, { required: ['exitCode'] }),
 });
 
 const containerStatusSchema = S.object({
@@ -124,7 +124,7 @@ const containerStatusSchema = S.object({
   image: S.string,
   imageID: S.string,
   containerID: S.string,
-});
+}, { required: ['name', 'ready', 'restartCount', 'image', 'imageID'] });
 
 const podStatusSchema = S.object({
   phase: S.string,
@@ -133,7 +133,7 @@ const podStatusSchema = S.object({
   reason: S.string,
   hostIP: S.string,
   podIP: S.string,
-  podIPs: S.array(S.object({ ip: S.string })),
+  podIPs: S.array(S.object({ ip: S.string }, { required: ['ip'] })),
   startTime: S.string,
   initContainerStatuses: S.array(containerStatusSchema),
   containerStatuses: S.array(containerStatusSchema),

@@ -23,7 +23,7 @@ const schema = kindSchema({
     expectedPods: S.integer,
     disruptedPods: S.map(S.string),
     conditions: S.array(conditionSchema),
-  }),
+  }, { required: ['disruptionsAllowed', 'currentHealthy', 'desiredHealthy', 'expectedPods'] }),
 });
 
 function validateSpec(pdb: PodDisruptionBudget): FieldError[] {

@@ -12,7 +12,7 @@ import { defaultPodSpec } from './pod-defaults.js';
 import { podTemplateSchema } from './pod-schema.js';
 
 const schema = kindSchema({
-  spec: S.object({ replicas: S.integer, minReadySeconds: S.integer, selector: labelSelectorSchema, template: podTemplateSchema }),
+  spec: S.object({ replicas: S.integer, minReadySeconds: S.integer, selector: labelSelectorSchema, template: podTemplateSchema }, { required: ['selector'] }),
   status: S.object({
     replicas: S.integer,
     fullyLabeledReplicas: S.integer,
@@ -20,7 +20,7 @@ const schema = kindSchema({
     availableReplicas: S.integer,
     observedGeneration: S.integer,
     conditions: S.array(conditionSchema),
-  }),
+  }, { required: ['replicas'] }),
 });
 
 function validateSpec(rs: ReplicaSet): FieldError[] {

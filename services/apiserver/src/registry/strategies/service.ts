@@ -23,7 +23,7 @@ const schema = kindSchema({
   spec: S.object({
     type: S.string,
     selector: S.map(S.string),
-    ports: S.array(S.object({ name: S.string, protocol, port: S.integer, targetPort: S.intOrString, nodePort: S.integer, appProtocol: S.string })),
+    ports: S.array(S.object({ name: S.string, protocol, port: S.integer, targetPort: S.intOrString, nodePort: S.integer, appProtocol: S.string }, { required: ['port'] })),
     clusterIP: S.string,
     clusterIPs: S.array(S.string),
     externalName: S.string,
@@ -41,7 +41,7 @@ const schema = kindSchema({
   }),
   status: S.object({
     loadBalancer: S.object({
-      ingress: S.array(S.object({ ip: S.string, hostname: S.string, ipMode: S.string, ports: S.array(S.object({ port: S.integer, protocol, error: S.string })) })),
+      ingress: S.array(S.object({ ip: S.string, hostname: S.string, ipMode: S.string, ports: S.array(S.object({ port: S.integer, protocol, error: S.string }, { required: ['port', 'protocol'] })) })),
     }),
     conditions: S.array(conditionSchema),
   }),

@@ -52,6 +52,7 @@ function assertSameShape(doc: Doc, reg: Schema, api: Json, path: string): void {
       assert.equal(s['type'], 'object', path);
       const props = (s['properties'] ?? {}) as Record<string, Json>;
       assert.deepEqual(Object.keys(props).sort(), Object.keys(reg.fields).sort(), path);
+      assert.deepEqual(s['required'] ?? [], reg.required ?? [], `${path}: required`);
       for (const [k, f] of Object.entries(reg.fields)) {
         const p = props[k];
         assert.ok(p);

@@ -1,9 +1,10 @@
 // Skiff's registry Schema (registry/schema.ts) as OpenAPI v3 component schemas, the way Kubernetes'
 // kube-openapi writes them (api/openapi-spec/v3/*.json): each struct a component, fields that hold
 // one as `allOf: [{$ref}]` beside their description, quantities and int-or-strings as the
-// apimachinery types, maps as `additionalProperties`, kinds with `x-kubernetes-group-version-kind`,
-// and the strategic-merge-patch tags (@skiff/api patchMetaFor) as `x-kubernetes-patch-strategy`,
-// `x-kubernetes-patch-merge-key` and `x-kubernetes-list-type`/`x-kubernetes-list-map-keys`.
+// apimachinery types, maps as `additionalProperties`, required fields as `required`, kinds with
+// `x-kubernetes-group-version-kind`, and the strategic-merge-patch tags (@skiff/api patchMetaFor)
+// as `x-kubernetes-patch-strategy`, `x-kubernetes-patch-merge-key` and
+// `x-kubernetes-list-type`/`x-kubernetes-list-map-keys`.
 
 import type { PatchMeta } from '@skiff/api';
 import type { Schema } from '../../registry/schema.js';
@@ -115,7 +116,11 @@ export class ComponentBuilder {
           const f = schema.fields[key];
           if (f !== undefined) properties[key] = this.field(f, meta?.fields?.[key], typeName, key);
         }
-        return { type: 'object', properties };
+        const out: OpenApiSchema = { type: 'object', properties };
+        // kube-openapi lists required fields in the struct's own order; `kubectl explain` marks them `-required-`.
+        const required = (schema.required ?? []).filter((k) => k in schema.fields);
+        if (required.length > 0) out['required'] = required;
+        return out;
       }
     }
   }
