@@ -47,3 +47,24 @@ export interface ExecOutputMessage {
   stderr?: Buffer;
   exit?: { exit_code: number; status_json: string };
 }
+
+/** `Kubelet.PortForward`: one forwarded connection to a port of a pod. */
+export interface PortForwardStartMessage {
+  namespace: string;
+  name: string;
+  pod_uid: string;
+  port: number;
+}
+
+export interface PortForwardInputMessage {
+  input?: 'start' | 'data' | 'close';
+  start?: PortForwardStartMessage;
+  data?: Buffer;
+  close?: boolean;
+}
+
+export interface PortForwardOutputMessage {
+  output?: 'data' | 'error';
+  data?: Buffer;
+  error?: string;
+}

@@ -30,6 +30,7 @@ import { DockerRuntime } from './runtime/docker-runtime.js';
 import { InstrumentedRuntime } from './runtime/instrumented-runtime.js';
 import type { ContainerRuntime } from './runtime/runtime.js';
 import { execHandler } from './server/exec-server.js';
+import { portForwardHandler } from './server/portforward-server.js';
 import { serveLogs } from './server/logs-server.js';
 import { LinuxMounter, type Mounter } from './volumes/mounter.js';
 import { VolumeManager } from './volumes/volume-manager.js';
@@ -138,7 +139,7 @@ export async function run(signal: AbortSignal, config: KubeletConfig, deps: Kube
     for (const p of informer.list()) loop.queue.add(objectKey(p));
   };
   const exec = execHandler({ runtime, node, getPod: (ns, name) => informer.get(`${ns}/${name}`), log: log.child({ server: 'exec' }) });
-  const logsServer = await serveLogs({ runtime, node, host: config.address, port: config.port, log: log.child({ server: 'logs' }), handlers: { Exec: exec } });
+  const logsServer = await serveLogs({ runtime, node, host: config.address, port: config.port, log: log.child({ server: 'logs' }), handlers: { Exec: exec, PortForward: portForwardHandler({ getPod: (ns, name) => informer.get(`${ns}/${name}`), log: log.child({ server: 'portforward' }) }) } });
 
   const recorder = new EventRecorder(api, { component: 'kubelet', host: node }, log, clock);
   const machine = deps.machine ?? readMachineInfo();

@@ -107,7 +107,7 @@ test('exec upgrades are authenticated, routed and handed to the streams extensio
 });
 
 test('without the streams extension an upgrade is a 501 Status', async () => {
-  const plain = await startRestTestServer();
+  const plain = await startRestTestServer({ extensions: {} });
   try {
     const text = await new Promise<string>((resolve, reject) => {
       const socket = connect({ host: '127.0.0.1', port: plain.port, ca: TEST_CA_CERT, servername: 'localhost' }, () => {

@@ -18,7 +18,7 @@ import type { UserInfo } from './auth.js';
 import { openApiHandler } from './openapi/handler.js';
 import { decodeProtobufObject } from './protobuf/decode.js';
 import { serverSideApply } from './server-side-apply.js';
-import { streamsUpgradeHandler } from './streams/index.js';
+import { createStreamsUpgradeHandler } from './streams/index.js';
 import { tableConverter } from './tables/table.js';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
@@ -84,6 +84,8 @@ export interface UpgradeRequest {
 export interface UpgradeHandler {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: UpgradeRequest): void;
   request?(req: IncomingMessage, res: ServerResponse, ctx: UpgradeRequest): void;
+  /** Ends the streams still open (the server is stopping: upgraded connections would hold it up). */
+  close?(): void;
 }
 
 /** Serves /openapi/... ; answering false falls through to 404. */
@@ -104,6 +106,6 @@ export function defaultExtensions(): RestExtensions {
     openapi: openApiHandler,
     applyPatch: serverSideApply,
     decodeProtobuf: (body) => decodeProtobufObject(body),
-    upgrade: streamsUpgradeHandler,
+    upgrade: createStreamsUpgradeHandler(),
   };
 }

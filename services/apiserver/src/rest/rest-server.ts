@@ -201,6 +201,7 @@ export async function startRestServer(opts: RestServerOptions): Promise<RestServ
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        ext.upgrade?.close?.();
       }),
   };
 }

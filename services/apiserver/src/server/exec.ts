@@ -41,7 +41,7 @@ function forwardableOutput(msg: ExecOutputMessage): Partial<ExecOutputMessage> |
 }
 
 /** What must hold before a command can run in the container (Kubernetes' and kubectl's messages). */
-async function checkStart(registry: Registry, start: ExecStartMessage | undefined) {
+export async function checkStart(registry: Registry, start: ExecStartMessage | undefined) {
   if (!start) throw errors.badRequest('the first message of an exec must be its start (pod, container and command)');
   if ((start.command ?? []).length === 0) throw errors.badRequest('you must specify at least one command for the container');
   const target = await resolveKubeletTarget(registry, start.namespace, start.name, start.container);

@@ -1,5 +1,5 @@
 // Which kubelet serves a pod's container, for the subresources the apiserver forwards to it
-// (pods/log, pods/exec): the container named (or the only one), the node the pod is bound to, and
+// (pods/log, pods/exec, pods/portforward): the container named (or the only one), the node the pod is bound to, and
 // that node's kubelet endpoint (its InternalIP and daemonEndpoints.kubeletEndpoint.Port). Errors
 // are Kubernetes' (pkg/registry/core/pod/strategy.go streamLocation).
 
@@ -29,13 +29,18 @@ export async function resolveKubeletTarget(registry: Registry, namespace: string
   } else if (!names.includes(chosen) && !initNames.includes(chosen)) {
     throw errors.badRequest(`container ${chosen} is not valid for pod ${name}`);
   }
+  return { pod, container: chosen, endpoint: await kubeletEndpointOf(registry, pod) };
+}
+
+/** `host:port` of the kubelet of the node the pod is bound to. */
+export async function kubeletEndpointOf(registry: Registry, pod: Pod): Promise<string> {
   const nodeName = pod.spec.nodeName;
-  if (!nodeName) throw errors.badRequest(`pod ${name} does not have a host assigned`);
+  if (!nodeName) throw errors.badRequest(`pod ${pod.metadata.name ?? ''} does not have a host assigned`);
   const node = (await registry.store('nodes').get('', nodeName)) as Node;
   const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
   const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
   if (!ip || !port) throw errors.unavailable(`node ${nodeName} does not report a kubelet endpoint (InternalIP and daemonEndpoints.kubeletEndpoint.Port)`);
-  return { pod, container: chosen, endpoint: ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}` };
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
 /** A client of the kubelet's gRPC `Kubelet` service; close it when the call is over. */
