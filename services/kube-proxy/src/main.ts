@@ -1,9 +1,34 @@
 #!/usr/bin/env node
-// kube-proxy programs Service forwarding on each host. Skiff has no Service kind yet (issue 5
-// brings Services, Endpoints and this proxy's real work), so this process refuses to start rather
-// than pretend to forward anything.
+// skiff kube-proxy: parses flags, then either removes everything it programmed (--cleanup, exit 0)
+// or runs the component until SIGTERM/SIGINT.
 
-process.stderr.write(
-  'kube-proxy: not implemented yet: Skiff does not serve Services until the networking issue lands; nothing to program.\n',
-);
-process.exit(1);
+import { createLogger, parseFlags, runMain } from '@skiff/component';
+import { configFromFlags, FLAG_SPEC, FlagError, normalizeBoolFlags, type ParsedFlags } from './config.js';
+import { cleanup, run } from './run.js';
+
+const flags = parseFlags({ ...FLAG_SPEC }, normalizeBoolFlags(process.argv.slice(2)));
+let parsed: ParsedFlags;
+try {
+  parsed = configFromFlags(flags);
+} catch (e) {
+  if (!(e instanceof FlagError)) throw e;
+  process.stderr.write(`error: ${e.message}\n`);
+  process.exit(2);
+}
+
+const log = createLogger('kube-proxy');
+if (parsed.cleanup) {
+  cleanup(parsed.config, { log }).then(
+    (report) => {
+      for (const e of report.errors) log.error(e);
+      log.info({ chains: report.chains, jumps: report.jumps, addresses: report.addresses }, 'cleanup done');
+      process.exit(report.errors.length > 0 ? 1 : 0);
+    },
+    (e: unknown) => {
+      log.fatal({ err: e }, 'cleanup failed');
+      process.exit(1);
+    },
+  );
+} else {
+  runMain(log, (signal) => run(signal, parsed.config, { log }));
+}
