@@ -44,3 +44,35 @@ export function runBenchmark(opts: StartOptions, body: (cluster: Cluster) => Pro
     },
   );
 }
+
+/**
+ * The frame of a benchmark without a cluster: runs `body`, then `teardown` (also on SIGINT/SIGTERM,
+ * exiting 130); exit code 0, or 1 with the error on stderr.
+ */
+export function runStandalone(body: () => Promise<void>, teardown: () => Promise<void>): void {
+  let interrupted = false;
+  const onSignal = (): void => {
+    if (interrupted) return;
+    interrupted = true;
+    say('interrupted: cleaning up');
+    void teardown().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const main = async (): Promise<void> => {
+    try {
+      await body();
+    } finally {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+      if (!interrupted) await teardown();
+    }
+  };
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}
