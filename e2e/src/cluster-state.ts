@@ -5,7 +5,7 @@
 
 import fs from 'node:fs';
 
-export type ComponentKind = 'etcd' | 'apiserver' | 'scheduler' | 'controller-manager' | 'kubelet';
+export type ComponentKind = 'etcd' | 'apiserver' | 'scheduler' | 'controller-manager' | 'kubelet' | 'kube-proxy' | 'dns' | 'ingress-controller';
 
 export interface StateComponent {
   name: string;
@@ -43,6 +43,8 @@ export interface ClusterStateFile {
   nodes: StateNode[];
   components: StateComponent[];
   configPath?: string;
+  /** The cluster's address plan (issue 5); read loosely by network-plan.ts, whose fields are optional. */
+  network?: Record<string, unknown>;
 }
 
 function problem(file: string, what: string): Error {
@@ -78,4 +80,19 @@ export function observabilityUrl(state: ClusterStateFile, c: StateComponent): st
     default:
       return undefined;
   }
+}
+
+/**
+ * The value of a component's `--flag value` or `--flag=value` as recorded in state.json (the last
+ * occurrence wins, as with the services' flag parsers), or undefined when it was not passed.
+ */
+export function componentFlag(c: Pick<StateComponent, 'args'>, flag: string): string | undefined {
+  let value: string | undefined;
+  const args = c.args ?? [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    if (a === flag) value = args[i + 1];
+    else if (a.startsWith(`${flag}=`)) value = a.slice(flag.length + 1);
+  }
+  return value;
 }

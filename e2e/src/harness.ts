@@ -14,7 +14,9 @@ import Docker from 'dockerode';
 import type { KubeObject, Node, Pod } from '@skiff/api';
 import { findCondition } from '@skiff/api';
 import { ApiClient, readConfig } from '@skiff/client';
-import { observabilityUrl, readClusterState, type ClusterStateFile, type ComponentKind } from './cluster-state.js';
+import { componentFlag, observabilityUrl, readClusterState, type ClusterStateFile, type ComponentKind } from './cluster-state.js';
+import { findNetworkLeftovers, removeNetworkLeftovers, snapshotNetwork, type NetworkLeftovers, type NetworkSnapshot } from './net-cleanup.js';
+import { networkPlan, type NetworkPlan } from './network-plan.js';
 import { httpGet, inCidr, type HttpResponse } from './http-get.js';
 import { isAlive, readProcessImage, signal, terminate, waitForExit, type ProcessImage } from './procs.js';
 import { REPO_ROOT, runSkiff, showRun, type RunOptions, type RunResult } from './run-cli.js';
@@ -31,6 +33,13 @@ export interface StartOptions {
   upTimeoutMs?: number;
   /** Progress lines (default: to stderr, prefixed with the cluster name). */
   log?: (line: string) => void;
+  /**
+   * Flags appended to every component of a kind, passed as `skiff up --component-arg KIND=FLAG`
+   * (one flag per element, in `--flag=value` form).
+   */
+  extraArgs?: Partial<Record<ComponentKind, readonly string[]>>;
+  /** More `skiff up` flags, e.g. ['--proxy-mode', 'userspace']. */
+  upArgs?: readonly string[];
 }
 
 /** A component process of the cluster as the harness knows it now (after any restart). */
@@ -57,6 +66,11 @@ export interface TeardownReport {
   leftoverContainers: string[];
   /** Networks labelled with the cluster's nodes left after `skiff down` (then removed). */
   leftoverNetworks: string[];
+  /**
+   * iptables rules/chains (its chain prefix, its nodes' DOCKER-USER rules), routes to its pod CIDRs
+   * and ClusterIPs on lo left after `skiff down` (then removed).
+   */
+  leftoverNetwork: NetworkLeftovers;
 }
 
 export interface ContainerQuery {
@@ -80,6 +94,7 @@ export class Cluster {
   private readonly procs: Map<string, ClusterProcess>;
   private readonly log: (line: string) => void;
   private podCidrs: string[] = [];
+  private netSnapshot: NetworkSnapshot | undefined;
   private teardown: Promise<TeardownReport> | undefined;
 
   constructor(init: {
@@ -133,6 +148,17 @@ export class Cluster {
     const r = await this.skiff(...args);
     if (r.code !== 0) throw new Error(`expected success:\n${showRun(r)}`);
     return r.stdout;
+  }
+
+  /** The cluster's address plan (cluster CIDR, service range, DNS, ingress, chain prefix), from state.json. */
+  network(): NetworkPlan {
+    return networkPlan(this.state);
+  }
+
+  /** A flag `skiff up` gave the (first) component of a kind, from state.json; undefined when not given. */
+  flagOf(kind: ComponentKind, flag: string): string | undefined {
+    const c = this.state.components.find((x) => x.kind === kind);
+    return c ? componentFlag(c, flag) : undefined;
   }
 
   processes(): ClusterProcess[] {
@@ -277,7 +303,15 @@ export class Cluster {
   }
 
   private async doDown(): Promise<TeardownReport> {
-    const report: TeardownReport = { down: undefined, leftoverProcesses: [], leftoverContainers: [], leftoverNetworks: [] };
+    const report: TeardownReport = {
+      down: undefined,
+      leftoverProcesses: [],
+      leftoverContainers: [],
+      leftoverNetworks: [],
+      leftoverNetwork: { iptables: [], routes: [], loAddresses: [] },
+    };
+    // What the cluster programmed on the host (pod CIDRs, ClusterIPs), read while the apiserver is up.
+    this.netSnapshot = await snapshotNetwork(this, this.netSnapshot);
     this.client.close();
     // Kubelets the harness started again are unknown to `skiff down`: stop them first, so none
     // recreates containers while `skiff down` removes them.
@@ -301,6 +335,13 @@ export class Cluster {
       report.leftoverNetworks.push(n.Name);
       await this.docker.getNetwork(n.Id).remove().catch(() => undefined);
     }
+    try {
+      report.leftoverNetwork = await findNetworkLeftovers(this.netSnapshot);
+      const removed = await removeNetworkLeftovers(this.netSnapshot, report.leftoverNetwork);
+      for (const line of removed) this.log(`teardown: ${line}`);
+    } catch (e) {
+      this.log(`teardown: network leftover check failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
     fs.rmSync(this.home, { recursive: true, force: true });
     return report;
   }
@@ -314,7 +355,8 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
   const env: Record<string, string> = { SKIFF_HOME: home };
   const docker = new Docker();
   log(`skiff up (SKIFF_HOME=${home})`);
-  const up = await runSkiff(['up', '--name', name, '--ports', 'auto', '--nodes', String(opts.nodes ?? 2)], {
+  const componentArgs = Object.entries(opts.extraArgs ?? {}).flatMap(([kind, flags]) => (flags ?? []).flatMap((f) => ['--component-arg', `${kind}=${f}`]));
+  const up = await runSkiff(['up', '--name', name, '--ports', 'auto', '--nodes', String(opts.nodes ?? 2), ...componentArgs, ...(opts.upArgs ?? [])], {
     env,
     timeoutMs: opts.upTimeoutMs ?? 180_000,
   });

@@ -10,6 +10,8 @@ export interface ClusterSuite {
   cluster(): Cluster;
   /** A test that counts its failure, so the cluster's logs are kept for diagnosis. */
   step(name: string, timeoutMs: number, fn: (t: TestContext) => Promise<void>): void;
+  /** How many steps have failed so far. */
+  failed(): number;
 }
 
 export function clusterSuite(opts: StartOptions & { startTimeoutMs?: number; teardownTimeoutMs?: number } = {}): ClusterSuite {
@@ -47,6 +49,7 @@ export function clusterSuite(opts: StartOptions & { startTimeoutMs?: number; tea
       if (!cluster) throw new Error('the cluster did not start (see the before hook)');
       return cluster;
     },
+    failed: () => failed,
     step: (name, timeoutMs, fn) => {
       test(name, { timeout: timeoutMs }, async (t) => {
         try {
