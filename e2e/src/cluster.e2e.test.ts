@@ -165,12 +165,15 @@ step('every component answers /healthz, /readyz and /metrics with its metrics', 
     scheduler: 'scheduler_schedule_attempts_total',
     kubelet: 'kubelet_running_pods',
     'controller-manager': 'process_resident_memory_bytes',
+    'kube-proxy': 'kubeproxy_sync_proxy_rules_duration_seconds',
+    dns: 'coredns_dns_requests_total',
+    'ingress-controller': 'nginx_ingress_controller_requests',
   };
   const components = cl.processes().filter((p) => p.kind !== 'etcd');
   assert.deepEqual(
     [...new Set(components.map((p) => p.kind))].sort(),
-    ['apiserver', 'controller-manager', 'kubelet', 'scheduler'],
-    'skiff up must start apiserver, scheduler, controller-manager and kubelets',
+    ['apiserver', 'controller-manager', 'dns', 'ingress-controller', 'kube-proxy', 'kubelet', 'scheduler'],
+    'skiff up must start apiserver, scheduler, controller-manager, kubelets, kube-proxy, the DNS server and the ingress controller',
   );
   assert.equal(components.filter((p) => p.kind === 'kubelet').length, 2);
   for (const p of components) {

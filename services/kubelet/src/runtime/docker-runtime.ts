@@ -238,7 +238,11 @@ export class DockerRuntime implements ContainerRuntime {
     const networks = (info.NetworkSettings?.Networks ?? {}) as Record<string, { IPAddress?: string }>;
     const ip = Object.values(networks).map((n) => n.IPAddress ?? '').find((a) => a !== '');
     const startedAt = dockerTime(info.State.StartedAt);
-    const finishedAt = info.State.Running ? undefined : dockerTime(info.State.FinishedAt);
+    // Docker records StartedAt after the start call returns; a process that exits at once can have
+    // a FinishedAt a little before it. A pod's status never shows a container finishing before it
+    // started, so the earlier one is reported as the start.
+    const rawFinishedAt = info.State.Running ? undefined : dockerTime(info.State.FinishedAt);
+    const finishedAt = rawFinishedAt !== undefined && startedAt !== undefined && Date.parse(rawFinishedAt) < Date.parse(startedAt) ? startedAt : rawFinishedAt;
     return {
       id: info.Id,
       name: info.Name.replace(/^\//, ''),
