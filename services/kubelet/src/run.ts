@@ -93,6 +93,8 @@ export async function run(signal: AbortSignal, config: KubeletConfig, deps: Kube
     clusterCIDR: config.clusterCIDR,
     ...(config.podCIDR !== undefined ? { podCIDR: config.podCIDR } : {}),
     ...(iptables ? { firewall: new NodeFirewall(iptables, node, config.clusterCIDR) } : {}),
+    // Hairpin mode is the host's bridge: only for the real engine.
+    ...(onDocker ? {} : { hairpin: async () => 0 }),
     ...(routeProgrammer
       ? {
           routes: new RouteManager({
@@ -165,6 +167,7 @@ export async function run(signal: AbortSignal, config: KubeletConfig, deps: Kube
     hostIP: config.address,
     network,
     ensureNetwork,
+    onSandboxStarted: () => void nodeNetwork.enableHairpin(),
     infraImage: config.podInfraImage,
     ...(config.registry !== undefined ? { registry: config.registry } : {}),
     events: recorder,

@@ -15,6 +15,7 @@ import type { Logger } from '@skiff/component';
 import { LABEL_NODE } from '../pod/labels.js';
 import type { ContainerRuntime, NetworkSpec } from '../runtime/runtime.js';
 import type { NodeFirewall } from './firewall.js';
+import { bridgeOf, enableHairpin } from './hairpin.js';
 import type { RouteManager } from './route-manager.js';
 
 /** Docker's bridge option that adds `-s <subnet> ! -o <bridge> -j MASQUERADE`. */
@@ -50,6 +51,8 @@ export interface NodeNetworkOptions {
   /** Readiness changed: true once pods can get addresses (enqueue the waiting pods), false when
    *  they no longer can. */
   onReadyChange?: (ready: boolean) => void;
+  /** Sets hairpin mode on the bridge's ports (the real sysfs one by default; tests on the fake runtime pass a no-op). */
+  hairpin?: (bridge: string) => Promise<number>;
 }
 
 function canonical(cidr: string): string {
@@ -64,8 +67,28 @@ export class NodeNetwork {
   /** The network exists with Docker's masquerade on (made by an older kubelet) and containers. */
   private remakeWhenEmpty = false;
   private firewallError: string | undefined;
+  /** The Linux bridge of the node network, once it exists. */
+  private bridge: string | undefined;
+  private hairpinError: string | undefined;
 
   constructor(private readonly o: NodeNetworkOptions) {}
+
+  /**
+   * Hairpin mode on every pod's bridge port, so a pod can reach itself through its own Service.
+   * Called after each pod sandbox starts and with every host sync; failures are logged once.
+   */
+  async enableHairpin(): Promise<void> {
+    if (this.bridge === undefined) return;
+    try {
+      const changed = await (this.o.hairpin ?? enableHairpin)(this.bridge);
+      if (changed > 0) this.o.log.debug({ bridge: this.bridge, ports: changed }, 'hairpin mode set');
+      this.hairpinError = undefined;
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      if (message !== this.hairpinError) this.o.log.warn({ bridge: this.bridge, err: message }, 'cannot set hairpin mode: a pod reaching its own Service may time out');
+      this.hairpinError = message;
+    }
+  }
 
   /** The pod CIDR in use: --pod-cidr, else the Node's. */
   podCIDR(): string | undefined {
@@ -135,7 +158,10 @@ export class NodeNetwork {
         () => true,
         () => false,
       );
-      if (ready) await this.programFirewall(canonical(cidr));
+      if (ready) {
+        await this.programFirewall(canonical(cidr));
+        await this.enableHairpin();
+      }
     }
     await this.o.routes?.sync(nodes);
   }
@@ -191,6 +217,7 @@ export class NodeNetwork {
         net = await this.o.runtime.ensureNetwork(spec);
       }
     }
+    this.bridge = bridgeOf(net);
     await this.programFirewall(block.text);
   }
 

@@ -44,6 +44,8 @@ export interface PodSyncerOptions {
   network: string;
   /** Makes sure the network exists (memoized by the caller; `recheck` asks again, e.g. after someone removed it). */
   ensureNetwork: (recheck?: boolean) => Promise<void>;
+  /** A pod sandbox started (its network port exists): the node network sets hairpin mode on it. */
+  onSandboxStarted?: () => void;
   infraImage: string;
   registry?: string;
   events?: EventSink;
@@ -177,7 +179,10 @@ export class PodSyncer {
       // Start the sandbox while the app containers are being created: they join its namespace
       // at start, not at create.
       infraStarted = this.o.runtime.startContainer(id).then(
-        () => undefined,
+        () => {
+          this.o.onSandboxStarted?.();
+          return undefined;
+        },
         (e: unknown) => e,
       );
     }
