@@ -1,19 +1,11 @@
 // metadata.managedFields entries: decoding them into per-manager field sets and back, in
 // Kubernetes' order, and the names of managers (fieldManager, or derived from the User-Agent).
 
-import { ApiError, type KubeObject } from '@skiff/api';
+import { ApiError, type KubeObject, type ManagedFieldsEntry as ApiManagedFieldsEntry } from '@skiff/api';
 import { FieldSet, pathString, type FieldPath, type FieldsV1 } from './field-set.js';
 
-/** metav1.ManagedFieldsEntry. */
-export interface ManagedFieldsEntry {
-  manager: string;
-  operation: 'Apply' | 'Update';
-  apiVersion: string;
-  time?: string;
-  fieldsType: 'FieldsV1';
-  fieldsV1: FieldsV1;
-  subresource?: string;
-}
+/** metav1.ManagedFieldsEntry, with its field set in the structured form this package works on. */
+export type ManagedFieldsEntry = Omit<ApiManagedFieldsEntry, 'fieldsV1'> & { fieldsV1: FieldsV1 };
 
 /** One manager's fields, keyed like Kubernetes' manager identifier (see managerKey). */
 export interface ManagerFields {
