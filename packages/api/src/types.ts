@@ -419,6 +419,11 @@ export interface Event extends KubeObject {
   count?: number;
   reportingComponent?: string;
   reportingInstance?: string;
+  /** events.k8s.io/v1's fields, kept in core/v1 as Kubernetes keeps them. */
+  eventTime?: string;
+  series?: { count?: number; lastObservedTime?: string };
+  action?: string;
+  related?: ObjectReference;
 }
 
 // ---- apps/v1 ----
@@ -614,15 +619,6 @@ export interface LoadBalancerStatus {
 export interface Service extends KubeObject {
   spec: ServiceSpec;
   status?: { loadBalancer?: LoadBalancerStatus; conditions?: Condition[] };
-}
-
-export interface ObjectReference {
-  kind?: string;
-  namespace?: string;
-  name?: string;
-  uid?: string;
-  apiVersion?: string;
-  resourceVersion?: string;
 }
 
 export interface EndpointAddress {

@@ -1,9 +1,11 @@
-// API discovery, generated from RESOURCES and the kinds' strategies: /api (APIVersions), /apis
-// (APIGroupList), /apis/<group> (APIGroup), /api/v1 and /apis/<group>/<version> (APIResourceList),
-// and aggregated discovery (apidiscovery.k8s.io/v2 APIGroupDiscoveryList) for /api and /apis.
+// API discovery, generated from the served resources (RESOURCES and the views of events-v1.ts)
+// and the kinds' strategies: /api (APIVersions), /apis (APIGroupList), /apis/<group> (APIGroup),
+// /api/v1 and /apis/<group>/<version> (APIResourceList), and aggregated discovery
+// (apidiscovery.k8s.io/v2 APIGroupDiscoveryList) for /api and /apis.
 
-import { RESOURCES, type ResourceInfo } from '@skiff/api';
+import type { ResourceInfo } from '@skiff/api';
 import type { Registry } from '../registry/registry.js';
+import { SERVED_RESOURCES } from './paths.js';
 import { categoriesOf, RESOURCE_VERBS, subresourcesOf } from './subresources.js';
 
 interface GroupVersion {
@@ -18,7 +20,7 @@ function gvString({ group, version }: GroupVersion): string {
 /** The served group-versions in the order RESOURCES names them; the core group ('') first. */
 function groupVersions(): GroupVersion[] {
   const seen = new Map<string, GroupVersion>();
-  for (const r of RESOURCES) {
+  for (const r of SERVED_RESOURCES) {
     const gv = { group: r.group, version: r.version };
     if (!seen.has(gvString(gv))) seen.set(gvString(gv), gv);
   }
@@ -26,7 +28,7 @@ function groupVersions(): GroupVersion[] {
 }
 
 function resourcesOf(gv: GroupVersion): ResourceInfo[] {
-  return RESOURCES.filter((r) => r.group === gv.group && r.version === gv.version);
+  return SERVED_RESOURCES.filter((r) => r.group === gv.group && r.version === gv.version);
 }
 
 function versionEntry(gv: GroupVersion) {

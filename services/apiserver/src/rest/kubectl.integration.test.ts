@@ -1,6 +1,6 @@
 // The real kubectl (/usr/bin/kubectl, 1.32) against an in-process apiserver on real etcd, over
 // HTTPS with the CA and token in a kubeconfig: the commands whose REST calls this layer serves
-// (discovery, create, get, label, scale, delete). Skipped when kubectl is not installed.
+// (discovery, create, get, label, scale, delete, events). Skipped when kubectl is not installed.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -117,4 +117,36 @@ test('kubectl scale and delete a deployment', { skip }, async () => {
   assert.equal(await ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}']), '3');
   assert.match(await ok(['delete', 'deploy', 'web']), /^deployment\.apps "web" deleted$/m);
   assert.equal((await kubectl(['get', 'deploy', 'web'])).code, 1);
+});
+
+test('kubectl get events.v1.events.k8s.io -A and kubectl events', { skip }, async () => {
+  const manifest = path.join(s.dir, 'event.json');
+  writeFileSync(
+    manifest,
+    JSON.stringify({
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      // A cluster-scoped object's events live in default, as the kubelet's Node events do.
+      metadata: { name: 'kubectl-ev', namespace: 'default' },
+      eventTime: '2024-05-01T10:00:00.000000Z',
+      reportingController: 'skiff.io/kubectl-test',
+      reportingInstance: 'kubectl-test-1',
+      action: 'Testing',
+      reason: 'KubectlTested',
+      type: 'Warning',
+      note: 'seen through events.k8s.io',
+      regarding: { apiVersion: 'v1', kind: 'Node', name: 'node-ev' },
+    }),
+  );
+  assert.match(await ok(['create', '-f', manifest, '--validate=false']), /^event\.events\.k8s\.io\/kubectl-ev created$/m);
+  const table = await ok(['get', 'events.v1.events.k8s.io', '-A']);
+  assert.match(table, /^NAMESPACE\s+LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/m);
+  assert.match(table, /^default\s+\S+\s+Warning\s+KubectlTested\s+node\/node-ev\s+seen through events\.k8s\.io$/m);
+  const one = JSON.parse(await ok(['get', 'events.v1.events.k8s.io', 'kubectl-ev', '-n', 'default', '-o', 'json'])) as Record<string, unknown>;
+  assert.deepEqual([one['apiVersion'], one['note']], ['events.k8s.io/v1', 'seen through events.k8s.io']);
+  // kubectl events reads core/v1 Events: the same stored event.
+  const events = await ok(['events', '-A']);
+  assert.match(events, /^default\s+\S+\s+Warning\s+KubectlTested\s+Node\/node-ev\s+seen through events\.k8s\.io$/m);
+  assert.match(await ok(['events', '-n', 'default', '--for', 'node/node-ev', '--types', 'Warning']), /KubectlTested/);
+  assert.match(await ok(['delete', 'events.v1.events.k8s.io', 'kubectl-ev', '-n', 'default']), /deleted/);
 });

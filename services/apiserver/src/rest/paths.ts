@@ -2,9 +2,11 @@
 //   /api/v1[/watch][/namespaces/<ns>]/<resource>[/<name>[/<subresource>]]
 //   /apis/<group>/<version>[/watch][/namespaces/<ns>]/<resource>[/<name>[/<subresource>]]
 // plus the discovery roots. A namespaced resource without a namespace is the cluster-wide
-// collection; `/watch/` paths are watches (a name there watches one object).
+// collection; `/watch/` paths are watches (a name there watches one object). Served are RESOURCES
+// (what the registry stores) and the converted views over them (events-v1.ts: events.k8s.io/v1).
 
 import { RESOURCES, type ResourceInfo } from '@skiff/api';
+import { RESOURCE_VIEWS } from './events-v1.js';
 
 export type Route =
   | { kind: 'api' }
@@ -22,12 +24,15 @@ export type Route =
       watchPath: boolean;
     };
 
+/** Every served resource: RESOURCES, then the views (whose storage is the RESOURCES row of the same name). */
+export const SERVED_RESOURCES: readonly ResourceInfo[] = [...RESOURCES, ...RESOURCE_VIEWS.map((v) => v.info)];
+
 export function findServed(group: string, version: string, resource: string): ResourceInfo | undefined {
-  return RESOURCES.find((r) => r.group === group && r.version === version && r.resource === resource);
+  return SERVED_RESOURCES.find((r) => r.group === group && r.version === version && r.resource === resource);
 }
 
 export function servedGroupVersion(group: string, version: string): boolean {
-  return RESOURCES.some((r) => r.group === group && r.version === version);
+  return SERVED_RESOURCES.some((r) => r.group === group && r.version === version);
 }
 
 /** The route of a path, or undefined when nothing is served there (404). */
@@ -45,7 +50,7 @@ export function parsePath(pathname: string): Route | undefined {
   } else if (segs[0] === 'apis') {
     if (segs.length === 1) return { kind: 'apis' };
     group = segs[1] ?? '';
-    if (!RESOURCES.some((r) => r.group === group && r.group !== '')) return undefined;
+    if (!SERVED_RESOURCES.some((r) => r.group === group && r.group !== '')) return undefined;
     if (segs.length === 2) return { kind: 'group', group };
     version = segs[2] ?? '';
     rest = segs.slice(3);

@@ -1,9 +1,11 @@
 // The verbs on a resource path, over the registry's stores (as the gRPC ResourcesService does):
 // list / watch / get / create / update / patch / delete / deletecollection, and the subresources
-// of subresources.ts. Each handler answers through `ctx.send` or throws an ApiError.
+// of subresources.ts. Each handler answers through `ctx.send` or throws an ApiError. A route of a
+// converted view (events-v1.ts: events.k8s.io/v1 Events over the core/v1 storage) converts bodies
+// on the way in, objects on the way out and field selectors to the stored version's labels.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errors, isApiError, type Json, type KubeList, type KubeObject } from '@skiff/api';
+import { apiVersionOf, errors, isApiError, type Json, type KubeList, type KubeObject } from '@skiff/api';
 import type { Logger } from '@skiff/component';
 import type { ApiserverMetrics } from '../metrics.js';
 import type { DeleteOptions } from '../registry/delete-plan.js';
@@ -14,7 +16,8 @@ import { fieldManagerFor, validateFieldManager } from '../registry/managed-field
 import { deleteOptionsOf } from '../server/request.js';
 import type { UserInfo } from './auth.js';
 import { decodeObjectBody, JSON_TYPE, parseJsonBody, readBody } from './body.js';
-import type { IncludeObject, RestExtensions, TableRequest } from './extensions.js';
+import { viewFor, type ResourceView } from './events-v1.js';
+import type { IncludeObject, RestExtensions, TableConverter, TableRequest } from './extensions.js';
 import { dropUnknownFields, parseFieldValidation, unknownFieldWarning, type FieldValidation } from './field-validation.js';
 import { serveLog } from './log.js';
 import { mediaTypeOf, wantsTable } from './negotiation.js';
@@ -72,11 +75,37 @@ function tableRequest(ctx: RequestContext, route: ResourceRoute, listMeta?: Tabl
   return { info: route.info, includeObject: inc as IncludeObject, ...(listMeta ? { listMeta } : {}), noHeaders: false };
 }
 
-/** Answers one object, as a Table when asked and possible. */
+/** The table converter of a route: the stored objects' columns, rows carrying the view's form of each object. */
+function tableConverter(ctx: RequestContext, route: ResourceRoute): TableConverter | undefined {
+  const convert = ctx.ext.table;
+  const view = viewFor(route.info);
+  if (!convert || !view) return convert;
+  return (objects, req) => {
+    const table = convert(objects, req) as { rows?: { object?: unknown }[] } | undefined;
+    if (req.includeObject === 'Object') {
+      for (const row of table?.rows ?? []) if (row.object !== undefined) row.object = view.toExternal(row.object as KubeObject);
+    }
+    return table;
+  };
+}
+
+/** Answers one (stored) object in the route's version, as a Table when asked and possible. */
 function sendObject(ctx: RequestContext, route: ResourceRoute, code: number, obj: KubeObject): void {
   const treq = route.subresource === '' ? tableRequest(ctx, route) : undefined;
-  const table = treq && ctx.ext.table?.([obj], treq);
-  ctx.send(code, table ?? obj);
+  const table = treq && tableConverter(ctx, route)?.([obj], treq);
+  ctx.send(code, table ?? viewFor(route.info)?.toExternal(obj) ?? obj);
+}
+
+/** A request body in the stored version (a view's body converted; unknown fields of the view per fieldValidation). */
+function storedBody(ctx: RequestContext, view: ResourceView | undefined, body: unknown, mode: FieldValidation): unknown {
+  return view ? view.toStored(body, { fieldValidation: mode, warn: (m) => ctx.warnings.push(m) }) : body;
+}
+
+/** The `fieldSelector` query in the stored version's labels. */
+function fieldSelectorOf(ctx: RequestContext, route: ResourceRoute): string {
+  const selector = ctx.query.get('fieldSelector') ?? '';
+  const view = viewFor(route.info);
+  return view && selector !== '' ? view.fieldSelector(selector) : selector;
 }
 
 /** Drops unknown fields for fieldValidation Warn / Ignore (Strict: the registry refuses them). */
@@ -117,12 +146,14 @@ export async function handleResource(ctx: RequestContext, route: ResourceRoute):
 async function list(ctx: RequestContext, route: ResourceRoute, store: ResourceStore): Promise<void> {
   const q = ctx.query;
   const labelSelector = q.get('labelSelector') ?? '';
-  let fieldSelector = q.get('fieldSelector') ?? '';
+  let fieldSelector = fieldSelectorOf(ctx, route);
+  const view = viewFor(route.info);
   if (route.watchPath || boolQuery(q, 'watch')) {
     ctx.verb = 'WATCH';
     if (route.name !== '') fieldSelector = [`metadata.name=${route.name}`, fieldSelector].filter((s) => s !== '').join(',');
     const timeoutSeconds = intQuery(q, 'timeoutSeconds');
     const treq = tableRequest(ctx, route);
+    const table = tableConverter(ctx, route);
     await serveWatch(ctx.registry, ctx.metrics, {
       resource: route.info.resource,
       namespace: route.namespace,
@@ -131,7 +162,8 @@ async function list(ctx: RequestContext, route: ResourceRoute, store: ResourceSt
       resourceVersion: q.get('resourceVersion') ?? '',
       allowBookmarks: boolQuery(q, 'allowWatchBookmarks'),
       timeoutSeconds: timeoutSeconds !== undefined && timeoutSeconds > 0 ? timeoutSeconds : undefined,
-      ...(treq && ctx.ext.table ? { table: { convert: ctx.ext.table, req: treq } } : {}),
+      ...(treq && table ? { table: { convert: table, req: treq } } : {}),
+      ...(view ? { convert: view.toExternal } : {}),
     }, ctx.res);
     return;
   }
@@ -146,8 +178,8 @@ async function list(ctx: RequestContext, route: ResourceRoute, store: ResourceSt
     ...(cont ? { continue: cont } : {}),
   });
   const treq = tableRequest(ctx, route, result.metadata);
-  const table = treq && ctx.ext.table?.(result.items, treq);
-  ctx.send(200, table ?? result);
+  const table = treq && tableConverter(ctx, route)?.(result.items, treq);
+  ctx.send(200, table ?? (view ? { ...result, apiVersion: apiVersionOf(route.info), items: result.items.map(view.toExternal) } : result));
 }
 
 async function create(ctx: RequestContext, route: ResourceRoute, store: ResourceStore): Promise<void> {
@@ -155,7 +187,7 @@ async function create(ctx: RequestContext, route: ResourceRoute, store: Resource
   const q = ctx.query;
   const dryRun = dryRunOf(q.getAll('dryRun'));
   const mode = parseFieldValidation(q.get('fieldValidation'));
-  const body = decodeObjectBody(ctx.req, await readBody(ctx.req), route.info, ctx.ext);
+  const body = storedBody(ctx, viewFor(route.info), decodeObjectBody(ctx.req, await readBody(ctx.req), route.info, ctx.ext), mode);
   applyFieldValidation(ctx, store, '', body, mode);
   const created = await store.create(route.namespace, body, { dryRun, fieldManager: managerOf(ctx) });
   sendObject(ctx, route, 201, created);
@@ -166,7 +198,8 @@ async function update(ctx: RequestContext, route: ResourceRoute, store: Resource
   const q = ctx.query;
   const dryRun = dryRunOf(q.getAll('dryRun'));
   const mode = parseFieldValidation(q.get('fieldValidation'));
-  const body = decodeObjectBody(ctx.req, await readBody(ctx.req), route.info, ctx.ext);
+  const decoded = decodeObjectBody(ctx.req, await readBody(ctx.req), route.info, ctx.ext);
+  const body = subresource === '' ? storedBody(ctx, viewFor(route.info), decoded, mode) : decoded;
   applyFieldValidation(ctx, store, subresource, body, mode);
   const updated = await store.update(route.namespace, route.name, body, { dryRun, subresource, fieldManager: managerOf(ctx) });
   sendObject(ctx, route, 200, updated);
@@ -206,9 +239,11 @@ async function patch(ctx: RequestContext, route: ResourceRoute, store: ResourceS
   const mode = parseFieldValidation(q.get('fieldValidation'));
   const type = mediaTypeOf(ctx.req);
   const body = await readBody(ctx.req);
+  const view = subresource === '' ? viewFor(route.info) : undefined;
   if (type === APPLY_PATCH) {
     ctx.verb = 'APPLY';
-    if (!ctx.ext.applyPatch) throw unsupportedMediaType(type, ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
+    // Server-side apply tracks fields by the stored version's names; a converted view does not offer it.
+    if (!ctx.ext.applyPatch || view) throw unsupportedMediaType(type, ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json']);
     const fieldManager = q.get('fieldManager') ?? '';
     if (fieldManager === '') throw errors.badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
     const out = await ctx.ext.applyPatch({
@@ -229,7 +264,10 @@ async function patch(ctx: RequestContext, route: ResourceRoute, store: ResourceS
   }
   const fn: PatchFn = parsePatch(type, body, subresource === 'scale' ? 'Scale' : route.info.kind, route.name);
   const withValidation = (current: Json): Json => {
-    const patched = fn(current);
+    // A view's patch applies to the object in the view's form, and the result is stored back.
+    const patched = view
+      ? (storedBody(ctx, view, fn(view.toExternal(current as unknown as KubeObject) as unknown as Json), mode) as Json)
+      : fn(current);
     applyFieldValidation(ctx, store, subresource, patched, mode);
     return patched;
   };
@@ -268,7 +306,7 @@ async function remove(ctx: RequestContext, route: ResourceRoute, store: Resource
   const { options, dryRun } = await deleteOptions(ctx);
   const obj = await store.delete(route.namespace, route.name, options, dryRun);
   // Still there (graceful deletion, finalizers): the object; gone: a Success Status, or the object for pods and services.
-  if (obj.metadata.deletionTimestamp || RETURNS_DELETED_OBJECT.has(route.info.resource)) return ctx.send(200, obj);
+  if (obj.metadata.deletionTimestamp || RETURNS_DELETED_OBJECT.has(route.info.resource)) return ctx.send(200, viewFor(route.info)?.toExternal(obj) ?? obj);
   ctx.send(200, deleteSuccess(obj, route.info.group, route.info.resource));
 }
 
@@ -279,7 +317,7 @@ async function deleteCollection(ctx: RequestContext, route: ResourceRoute, store
   const found = await store.list({
     ...(route.namespace ? { namespace: route.namespace } : {}),
     labelSelector: q.get('labelSelector') ?? '',
-    fieldSelector: q.get('fieldSelector') ?? '',
+    fieldSelector: fieldSelectorOf(ctx, route),
   });
   const items: KubeObject[] = [];
   for (const obj of found.items) {
@@ -289,7 +327,8 @@ async function deleteCollection(ctx: RequestContext, route: ResourceRoute, store
       if (!isApiError(e, 'NotFound')) throw e;
     }
   }
-  ctx.send(200, { ...found, items });
+  const view = viewFor(route.info);
+  ctx.send(200, view ? { ...found, apiVersion: apiVersionOf(route.info), items: items.map(view.toExternal) } : { ...found, items });
 }
 
 async function handleSubresource(ctx: RequestContext, route: ResourceRoute, store: ResourceStore, method: string): Promise<void> {

@@ -29,6 +29,8 @@ export interface WatchRequest {
   timeoutSeconds: number | undefined;
   /** Set when each event's object should be a Table (Accept as=Table). */
   table?: { convert: TableConverter; req: TableRequest };
+  /** The object on the wire in the watched version, for a converted view (events.k8s.io/v1 Events). */
+  convert?: (obj: KubeObject) => unknown;
 }
 
 /** Runs the watch until it ends; rejects before anything was written when it cannot start (400 and such). */
@@ -57,7 +59,8 @@ export function serveWatch(registry: Registry, metrics: ApiserverMetrics, w: Wat
       resolve();
     };
     const objectOf = (ev: WireEvent): unknown => {
-      if (!w.table || ev.type === 'ERROR' || ev.type === 'BOOKMARK') return ev.object;
+      if (ev.type === 'ERROR') return ev.object;
+      if (!w.table || ev.type === 'BOOKMARK') return w.convert ? w.convert(ev.object as KubeObject) : ev.object;
       const table = w.table.convert([ev.object as KubeObject], { ...w.table.req, noHeaders: !first });
       first = false;
       return table ?? ev.object;

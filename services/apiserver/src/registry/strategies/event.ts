@@ -29,6 +29,19 @@ const schema = kindSchema({
   count: S.integer,
   reportingComponent: S.string,
   reportingInstance: S.string,
+  // The events.k8s.io/v1 fields, stored as core/v1 Event keeps them.
+  eventTime: S.string,
+  series: S.object({ count: S.integer, lastObservedTime: S.string }),
+  action: S.string,
+  related: S.object({
+    apiVersion: S.string,
+    kind: S.string,
+    name: S.string,
+    namespace: S.string,
+    uid: S.string,
+    resourceVersion: S.string,
+    fieldPath: S.string,
+  }),
 }, { required: ['metadata', 'involvedObject'] });
 
 export const eventStrategy: Strategy<Event> = {

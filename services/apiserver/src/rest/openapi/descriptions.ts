@@ -146,6 +146,20 @@ const D: Readonly<Record<string, string>> = {
   'Ingress.status': 'The address the ingress controller serves this ingress on.',
   IngressClass: 'Names an ingress controller, so an ingress can say which controller should serve it.',
   'IngressClass.spec': 'The controller behind this class (Skiff\'s is skiff.io/ingress-controller) and optional parameters for it.',
+
+  // ---- events.k8s.io/v1 Event: the same stored events as core/v1, under the newer field names ----
+  'Event.note': 'A readable explanation of what happened (core/v1: message).',
+  'Event.regarding': 'The object the event is about (core/v1: involvedObject).',
+  'Event.related': 'A second object involved in the event, if any.',
+  'Event.eventTime': 'When the event was first observed. Required by Kubernetes for new events; events recorded through core/v1 show null.',
+  'Event.reportingController': 'The component that reported the event (core/v1: reportingComponent, else source.component).',
+  'Event.reportingInstance': 'The instance of the reporting component, such as a node name.',
+  'Event.deprecatedSource': 'The core/v1 source of the event: component and host.',
+  'Event.deprecatedCount': 'The core/v1 count: how many times this same event has happened.',
+  'Event.deprecatedFirstTimestamp': 'The core/v1 firstTimestamp: when the event was first recorded.',
+  'Event.deprecatedLastTimestamp': 'The core/v1 lastTimestamp: when the event was most recently recorded.',
+  ObjectReference: 'Points at an object by kind, namespace, name and uid, and optionally a field inside it.',
+  EventSource: 'The component, and the host it ran on, that recorded an event.',
 };
 
 /** A type's description (`shortName` is the OpenAPI name's last segment). */

@@ -3,6 +3,7 @@
 // `{"paths": {"api/v1": {"serverRelativeURL": "/openapi/v3/api/v1?hash=<H>"}, ...}}`, and each
 // document with the component schemas of the group-version's kinds (generated from the registry's
 // schemas, so the document says exactly which fields Skiff accepts) and the paths of its resources.
+// The converted views (rest/events-v1.ts) get their own document in their own form.
 // Both are built once (the kinds are fixed at build time) and keep a stable content hash.
 
 import { createHash } from 'node:crypto';
@@ -12,6 +13,7 @@ import type { Schema } from '../../registry/schema.js';
 import type { Strategy } from '../../registry/strategy.js';
 import { STRATEGIES } from '../../registry/strategies/index.js';
 import { serverVersion } from '../../server/version.js';
+import { EVENTS_V1_INFO, EVENTS_V1_SCHEMA } from '../events-v1.js';
 import { listDescription, typeDescription } from './descriptions.js';
 import { META_V1, definitionName, namedTypes } from './names.js';
 import { resourcePaths } from './paths.js';
@@ -83,14 +85,25 @@ function metaComponents(b: ComponentBuilder): { listMeta: OpenApiSchema; status:
   return { listMeta, status, patch, deleteOptions };
 }
 
+/** A served kind as the document describes it: a strategy's, or a view's (no subresources). */
+interface DocumentedKind {
+  info: ResourceInfo;
+  schema: Schema;
+  hasStatusSubresource: boolean;
+  hasScaleSubresource?: boolean;
+  updateSubresources?: Readonly<Record<string, unknown>>;
+}
+
+const VIEWS: readonly DocumentedKind[] = [{ info: EVENTS_V1_INFO, schema: EVENTS_V1_SCHEMA, hasStatusSubresource: false }];
+
 function build(): Built {
-  const strategies: Strategy<KubeObject>[] = [...STRATEGIES.values()];
+  const strategies: DocumentedKind[] = [...([...STRATEGIES.values()] as Strategy<KubeObject>[]), ...VIEWS];
   const kinds: { info: ResourceInfo; schema: Schema }[] = [...strategies.map((s) => ({ info: s.info, schema: s.schema })), { info: SCALE_INFO, schema: SCALE_SCHEMA }];
   const names = namedTypes(kinds);
   const gvks = new Map<string, Gvk[]>();
   for (const k of kinds) gvks.set(definitionName(k.info), [gvk(k.info)]);
 
-  const byGroupVersion = new Map<string, Strategy<KubeObject>[]>();
+  const byGroupVersion = new Map<string, DocumentedKind[]>();
   for (const s of strategies) {
     const key = groupVersionKey(s.info);
     byGroupVersion.set(key, [...(byGroupVersion.get(key) ?? []), s]);

@@ -67,7 +67,12 @@ const NAMED_PATHS: Readonly<Record<string, Readonly<Record<string, string>>>> = 
   EndpointSlice: { 'endpoints[]': 'Endpoint', 'ports[]': 'EndpointPort', 'endpoints[].conditions': 'EndpointConditions' },
   Ingress: { 'spec.rules[]': 'IngressRule', 'spec.defaultBackend': 'IngressBackend', 'spec.tls[]': 'IngressTLS' },
   LimitRange: { 'spec.limits[]': 'LimitRangeItem' },
+  // core/v1 Event; events.k8s.io/v1 Event shares the same reference and source values (rest/events-v1.ts).
+  Event: { involvedObject: 'ObjectReference', source: 'EventSource', series: 'EventSeries' },
 };
+
+/** Types that live in core/v1 whichever kind holds them. */
+const CORE_TYPES = new Set(['PodTemplateSpec', 'ObjectReference', 'EventSource']);
 
 /** The named struct types found in the kinds' schemas, by schema identity. */
 export function namedTypes(kinds: readonly { info: ResourceInfo; schema: Schema }[]): Map<Schema, string> {
@@ -85,8 +90,7 @@ export function namedTypes(kinds: readonly { info: ResourceInfo; schema: Schema 
     const pkg = packageOf(info.group, info.version);
     add(schema, `${pkg}.${info.kind}`);
     for (const [path, type] of Object.entries(NAMED_PATHS[info.kind] ?? {})) {
-      // Pod template parts live in core/v1 whichever kind holds them.
-      const typePkg = info.kind === 'ReplicaSet' && type === 'PodTemplateSpec' ? packageOf('', 'v1') : pkg;
+      const typePkg = CORE_TYPES.has(type) ? packageOf('', 'v1') : pkg;
       add(schemaAt(schema, path), `${typePkg}.${type}`);
     }
     add(schemaAt(schema, 'spec'), `${pkg}.${info.kind}Spec`);
