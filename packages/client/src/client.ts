@@ -35,6 +35,10 @@ export interface LogOptions {
   tailLines?: number;
   previous?: boolean;
   timestamps?: boolean;
+  /** Only lines from the last N seconds (≥ 1); at most one of sinceSeconds and sinceTime. */
+  sinceSeconds?: number;
+  /** Only lines at or after this RFC 3339 time. */
+  sinceTime?: string;
 }
 
 export interface ExecOptions {
@@ -263,6 +267,8 @@ export class ApiClient {
       tail_lines: opts.tailLines ?? -1,
       previous: opts.previous ?? false,
       timestamps: opts.timestamps ?? false,
+      since_seconds: opts.sinceSeconds ?? 0,
+      since_time: opts.sinceTime ?? '',
     });
     const server = this.server;
     return {

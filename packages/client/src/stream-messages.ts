@@ -12,6 +12,10 @@ export interface LogRequestMessage {
   tail_lines: number;
   previous: boolean;
   timestamps: boolean;
+  /** PodLogOptions.sinceSeconds; 0 (or absent, from an older sender): not set. */
+  since_seconds?: number;
+  /** PodLogOptions.sinceTime, RFC 3339; '' (or absent): not set. */
+  since_time?: string;
 }
 
 export interface ContainerLogRequestMessage extends LogRequestMessage {

@@ -1,6 +1,6 @@
 // GET pods/<name>/log: the container's log from its node's kubelet (the same path as the gRPC
 // Logs call, server/logs.ts), as chunked text/plain. Options as PodLogOptions: container, follow,
-// tailLines, timestamps, previous, limitBytes. The answer starts once the kubelet has answered
+// tailLines, timestamps, previous, limitBytes, sinceSeconds, sinceTime (at most one of the two). The answer starts once the kubelet has answered
 // (or after a second of a quiet follow), so early failures are still a Status.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -9,7 +9,7 @@ import { errors } from '@skiff/api';
 import { fromGrpcError, type LogChunkMessage } from '@skiff/client';
 import type { Logger } from '@skiff/component';
 import type { Registry } from '../registry/registry.js';
-import { openContainerLogs } from '../server/logs.js';
+import { badSinceTime, openContainerLogs, parseRFC3339, validateLogSince } from '../server/logs.js';
 
 const QUIET_START_MS = 1_000;
 
@@ -27,6 +27,24 @@ function intParam(q: URLSearchParams, key: string, min: number): number | undefi
   return Number(v);
 }
 
+/** sinceSeconds/sinceTime as the query decodes them: a malformed value is a 400 (as Kubernetes'
+ *  parameter decoding), a wrong one a 422 Invalid (ValidatePodLogOptions). */
+function sinceParams(q: URLSearchParams, name: string): { sinceSeconds?: number; sinceTime?: string } {
+  const rawSeconds = q.get('sinceSeconds');
+  const rawTime = q.get('sinceTime');
+  const out: { sinceSeconds?: number; sinceTime?: string } = {};
+  if (rawSeconds !== null && rawSeconds !== '') {
+    if (!/^[+-]?\d+$/.test(rawSeconds)) throw errors.badRequest(`strconv.ParseInt: parsing "${rawSeconds}": invalid syntax`);
+    out.sinceSeconds = Number(rawSeconds);
+  }
+  if (rawTime !== null && rawTime !== '') {
+    if (parseRFC3339(rawTime) === undefined) throw badSinceTime(rawTime);
+    out.sinceTime = rawTime;
+  }
+  validateLogSince(name, out);
+  return out;
+}
+
 export interface LogResult {
   /** The HTTP code the request ended with, for metrics. */
   code: number;
@@ -34,9 +52,7 @@ export interface LogResult {
 
 /** Streams the log; rejects (before anything was written) with the ApiError to answer. */
 export async function serveLog(registry: Registry, namespace: string, name: string, q: URLSearchParams, res: ServerResponse, log: Logger): Promise<LogResult> {
-  for (const unsupported of ['sinceSeconds', 'sinceTime']) {
-    if (q.has(unsupported)) throw errors.badRequest(`${unsupported} is not supported by this server; use tailLines`);
-  }
+  const { sinceSeconds, sinceTime } = sinceParams(q, name);
   const tailLines = intParam(q, 'tailLines', 0);
   const limitBytes = intParam(q, 'limitBytes', 1);
   const stream = await openContainerLogs(registry, {
@@ -47,6 +63,8 @@ export async function serveLog(registry: Registry, namespace: string, name: stri
     tail_lines: tailLines ?? -1,
     previous: boolParam(q, 'previous'),
     timestamps: boolParam(q, 'timestamps'),
+    since_seconds: sinceSeconds ?? 0,
+    since_time: sinceTime ?? '',
   });
   const { upstream } = stream;
   return new Promise<LogResult>((resolve, reject) => {

@@ -2,6 +2,7 @@
 // relay the chunks. Cancelling the client call cancels the kubelet call.
 
 import * as grpc from '@grpc/grpc-js';
+import { errors, type FieldError } from '@skiff/api';
 import { fromGrpcError, toGrpcError } from '@skiff/client';
 import type { Logger } from '@skiff/component';
 import type { Registry } from '../registry/registry.js';
@@ -18,8 +19,43 @@ export interface ContainerLogStream {
   close(): void;
 }
 
+// RFC 3339 as Go's time.Parse(time.RFC3339, s) takes it (metav1.Time's query form): a date, `T`,
+// a time with optional fractional seconds, and `Z` or a numeric offset.
+const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(\.\d+)?([Zz]|[+-]\d\d:\d\d)$/;
+
+/** Parses an RFC 3339 time to milliseconds since the epoch; undefined when it is not one. */
+export function parseRFC3339(s: string): number | undefined {
+  const m = RFC3339.exec(s);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, sec] = m.map(Number) as [number, number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate() || h > 23 || mi > 59 || sec > 59) return undefined;
+  const ms = Date.parse(s.toUpperCase());
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** A malformed sinceTime: 400, worded as the decoding of metav1.Time words it. */
+export function badSinceTime(value: string): Error {
+  return errors.badRequest(`parsing time "${value}" as "2006-01-02T15:04:05Z07:00": cannot parse "${value}" as RFC 3339`);
+}
+
+/** Kubernetes' ValidatePodLogOptions for since: at most one of the two; sinceSeconds ≥ 1. */
+export function validateLogSince(name: string, opts: { sinceSeconds?: number; sinceTime?: string }): void {
+  const errs: FieldError[] = [];
+  if (opts.sinceSeconds !== undefined && opts.sinceTime !== undefined) {
+    errs.push({ type: 'FieldValueForbidden', field: '', message: 'Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified' });
+  } else if (opts.sinceSeconds !== undefined && opts.sinceSeconds < 1) {
+    errs.push({ type: 'FieldValueInvalid', field: 'sinceSeconds', message: `Invalid value: ${opts.sinceSeconds}: must be greater than 0` });
+  }
+  if (errs.length > 0) throw errors.invalid('PodLogOptions', name, errs);
+  if (opts.sinceTime !== undefined && parseRFC3339(opts.sinceTime) === undefined) throw badSinceTime(opts.sinceTime);
+}
+
 /** Finds the pod's kubelet (kubelet-target.ts) and opens its ContainerLogs stream. */
 export async function openContainerLogs(registry: Registry, req: LogRequest): Promise<ContainerLogStream> {
+  // Over gRPC 0 and '' mean "not set" (proto3 defaults); a negative sinceSeconds is refused.
+  const sinceSeconds = req.since_seconds ?? 0;
+  const sinceTime = req.since_time ?? '';
+  validateLogSince(req.name, { ...(sinceSeconds !== 0 ? { sinceSeconds } : {}), ...(sinceTime !== '' ? { sinceTime } : {}) });
   const { pod, container, endpoint } = await resolveKubeletTarget(registry, req.namespace, req.name, req.container);
   const client = kubeletClient(endpoint);
   const upstream = (client['ContainerLogs'] as (req: unknown) => grpc.ClientReadableStream<Chunk>).call(client, {
@@ -31,6 +67,8 @@ export async function openContainerLogs(registry: Registry, req: LogRequest): Pr
     tail_lines: req.tail_lines,
     previous: req.previous,
     timestamps: req.timestamps,
+    since_seconds: sinceSeconds,
+    since_time: sinceTime,
   });
   return { upstream, endpoint, close: () => client.close() };
 }

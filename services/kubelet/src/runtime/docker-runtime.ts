@@ -53,6 +53,14 @@ function dockerTime(t: string | undefined): string | undefined {
   return t === undefined || t.startsWith('0001-') ? undefined : t;
 }
 
+/** Milliseconds since the epoch as Docker's `since`: seconds with a nanosecond fraction. */
+export function unixSeconds(ms: number): string {
+  const t = Math.max(0, ms);
+  const secs = Math.floor(t / 1000);
+  const nanos = Math.min(999_999_999, Math.round((t - secs * 1000) * 1e6));
+  return `${secs}.${String(nanos).padStart(9, '0')}`;
+}
+
 export class DockerRuntime implements ContainerRuntime {
   readonly docker: Docker;
 
@@ -267,6 +275,8 @@ export class DockerRuntime implements ContainerRuntime {
       stderr: true,
       timestamps: opts.timestamps ?? false,
       ...(opts.tail !== undefined && opts.tail >= 0 ? { tail: opts.tail } : {}),
+      // Docker takes a Unix timestamp with fractional seconds ("1700000000.123456789").
+      ...(opts.since !== undefined ? { since: unixSeconds(opts.since) } : {}),
     };
     let raw: NodeJS.ReadableStream;
     try {

@@ -18,6 +18,7 @@ describe('FakeRuntime hooks', () => {
   it('interprets busybox-style commands', () => {
     assert.deepEqual(interpretCommand(['sh', '-c', 'echo a; echo b c && exit 4']), { output: ['a', 'b c'], exitCode: 4 });
     assert.deepEqual(interpretCommand(['sh', '-c', 'echo up; sleep 10']), { output: ['up'] });
+    assert.deepEqual(interpretCommand(['sh', '-c', 'echo a; sleep 0.5; echo b; exit 2']), { output: ['a'], then: { afterMs: 500, program: { output: ['b'], exitCode: 2 } } });
     assert.deepEqual(interpretCommand(['sh']), { exitCode: 0 });
     assert.deepEqual(interpretCommand(['httpd', '-f']), {});
   });

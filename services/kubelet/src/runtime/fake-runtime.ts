@@ -2,8 +2,9 @@
 // to run pods. It passes the same contract suite as Docker (runtime-contract.ts).
 //
 // What a container "does" once started comes from a tiny interpreter of busybox-style commands:
-// `sh -c "echo hi; exit 3"` prints `hi` and exits 3; `sleep`, `httpd` or anything else it does not
-// know keeps running until stopped or killed; an image's default command (`sh` for busybox) exits 0
+// `sh -c "echo hi; exit 3"` prints `hi` and exits 3; `sleep N; ...` pauses N (real) seconds, then
+// goes on; a last `sleep`, `httpd` or anything else it does not know keeps running until stopped
+// or killed; an image's default command (`sh` for busybox) exits 0
 // at once, as it does in Docker without a terminal. Tests steer the rest through hooks:
 // `exit(id, code)`, `oom(id)`, `appendLog(id, text)`, `setDown(error)`, `failNext(op, error)`.
 // `exec` runs fake-exec.ts's interpreter, or whatever `onExec` returns for a command; `execs`
@@ -44,8 +45,10 @@ export interface FakeRuntimeOptions {
 export interface FakeProgram {
   /** Lines written at start. */
   output?: string[];
-  /** Exit at once with this code; undefined = keep running. */
+  /** Exit at once with this code; undefined = keep running (unless `then` follows). */
   exitCode?: number;
+  /** What it does after a pause (`sleep N` followed by more commands), if it is still running. */
+  then?: { afterMs: number; program: FakeProgram };
 }
 
 type Op = 'create' | 'start' | 'stop' | 'remove' | 'list' | 'inspect' | 'network' | 'exec';
@@ -71,6 +74,8 @@ interface FakeContainer {
   finishedAt?: string;
   ipAddress?: string;
   log: { time: number; text: string }[];
+  /** The rest of a program that paused (`sleep N; ...`); cleared when the container stops. */
+  pending?: ReturnType<typeof setTimeout>;
   /** Wakes log followers. */
   waiters: Set<() => void>;
   /** Running execs: aborted when the container stops. */
@@ -107,11 +112,20 @@ export function interpretCommand(argv: string[]): FakeProgram {
   if (bin === 'false') return { exitCode: 1 };
   if (bin === 'echo') return { output: [rest.join(' ')], exitCode: 0 };
   if (!(bin === 'sh' && rest[0] === '-c' && rest[1] !== undefined)) return {};
+  return interpretScript(rest[1].split(/;|&&|\n/));
+}
+
+function interpretScript(statements: string[]): FakeProgram {
   const output: string[] = [];
-  for (const raw of rest[1].split(/;|&&|\n/)) {
+  for (const [i, raw] of statements.entries()) {
     const stmt = raw.trim();
     if (stmt === '') continue;
     const words = stmt.split(/\s+/);
+    const remaining = statements.slice(i + 1);
+    if (words[0] === 'sleep' && /^\d+(\.\d+)?$/.test(words[1] ?? '') && remaining.some((r) => r.trim() !== '')) {
+      // A pause with more to do after it: the rest runs later.
+      return { output, then: { afterMs: Number(words[1]) * 1000, program: interpretScript(remaining) } };
+    }
     if (words[0] === 'echo') {
       output.push(words.slice(1).join(' ').replace(/^["']|["']$/g, ''));
     } else if (words[0] === 'exit') {
@@ -323,11 +337,21 @@ export class FakeRuntime implements ContainerRuntime {
     this.emit(c, { type: 'start', id: c.id, labels: c.spec.labels });
     const prog = this.program(c.spec);
     // The program runs "after" start returns, as a real process would.
-    setImmediate(() => {
-      if (c.state !== 'running') return;
-      if (prog.output?.length) this.writeLines(c, prog.output);
-      if (prog.exitCode !== undefined) this.finish(c, prog.exitCode, false);
-    });
+    setImmediate(() => this.runProgram(c, prog));
+  }
+
+  private runProgram(c: FakeContainer, prog: FakeProgram): void {
+    if (c.state !== 'running') return;
+    if (prog.output?.length) this.writeLines(c, prog.output);
+    if (prog.exitCode !== undefined) return this.finish(c, prog.exitCode, false);
+    const then = prog.then;
+    if (then) {
+      c.pending = setTimeout(() => {
+        delete c.pending;
+        this.runProgram(c, then.program);
+      }, then.afterMs);
+      c.pending.unref?.();
+    }
   }
 
   async stopContainer(id: string, _timeoutSeconds: number): Promise<void> {
@@ -374,10 +398,11 @@ export class FakeRuntime implements ContainerRuntime {
     const fmt = (l: { time: number; text: string }): Buffer =>
       Buffer.from(`${opts.timestamps ? `${rfc3339Nano(l.time)} ` : ''}${l.text}\n`);
     let next = opts.tail !== undefined && opts.tail >= 0 ? Math.max(0, c.log.length - opts.tail) : 0;
+    const since = opts.since;
     for (;;) {
       while (next < c.log.length) {
         const line = c.log[next++];
-        if (line) yield fmt(line);
+        if (line && (since === undefined || line.time >= since)) yield fmt(line);
       }
       if (!opts.follow || c.state !== 'running' || opts.signal?.aborted || !this.containers.has(c.id)) return;
       await new Promise<void>((resolve) => {
@@ -538,6 +563,8 @@ export class FakeRuntime implements ContainerRuntime {
   }
 
   private finish(c: FakeContainer, code: number, oomKilled: boolean): void {
+    if (c.pending !== undefined) clearTimeout(c.pending);
+    delete c.pending;
     for (const ac of c.execs) ac.abort();
     c.execs.clear();
     c.state = 'exited';

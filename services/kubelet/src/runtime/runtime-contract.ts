@@ -182,6 +182,20 @@ export function runtimeContract(name: string, makeHarness: () => Promise<Runtime
       assert.match(stamped[0] ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z hello$/);
     });
 
+    it('keeps only the lines written since `since`', async () => {
+      const id = await run({ entrypoint: ['sh', '-c'], cmd: ['echo first; sleep 0.1; echo second; exit 0'] });
+      await exited(id);
+      const stamped = (await collect(rt.logs(id, { timestamps: true }))).trimEnd().split('\n');
+      assert.deepEqual(stamped.map((l) => l.slice(l.indexOf(' ') + 1)), ['first', 'second']);
+      const [t1, t2] = stamped.map((l) => Date.parse(l.slice(0, l.indexOf(' '))));
+      assert.ok(t1 !== undefined && t2 !== undefined && t2 > t1, `the second line comes later: ${stamped.join(' | ')}`);
+      const between = (t1 + t2) / 2;
+      assert.equal(await collect(rt.logs(id, { since: between })), 'second\n');
+      assert.equal(await collect(rt.logs(id, { since: t1 - 1_000 })), 'first\nsecond\n');
+      assert.equal(await collect(rt.logs(id, { since: t2 + 1_000 })), '');
+      assert.equal(await collect(rt.logs(id, { since: between, tail: 2 })), 'second\n');
+    });
+
     it('passes env and working directory', async () => {
       const id = await run({ entrypoint: ['sh', '-c'], cmd: ['echo $GREETING; exit 0'], env: ['GREETING=hi'], workingDir: '/tmp' });
       const d = await exited(id);

@@ -106,6 +106,9 @@ export interface LogOptions {
   follow?: boolean;
   /** Prefix each line with its RFC 3339 (nanosecond) time, as `kubectl logs --timestamps`. */
   timestamps?: boolean;
+  /** Only lines written at or after this time, in milliseconds since the epoch (fractions allowed);
+   *  applied after `tail`, as Docker does. */
+  since?: number;
   signal?: AbortSignal;
 }
 

@@ -10,7 +10,7 @@ import { LABEL_NODE, LABEL_ROLE } from '../pod/labels.js';
 import { PodSyncer } from '../pod/pod-syncer.js';
 import { FakeRuntime } from '../runtime/fake-runtime.js';
 import { makePod } from '../testing/fixtures.js';
-import { serveLogs, type LogsServer } from './logs-server.js';
+import { logSince, serveLogs, type LogsServer } from './logs-server.js';
 
 describe('ContainerLogs (gRPC)', () => {
   const rt = new FakeRuntime();
@@ -110,5 +110,51 @@ describe('ContainerLogs (gRPC)', () => {
       } else if (t.includes('later')) call.cancel();
     });
     assert.equal(text, 'ready\nlater\n');
+  });
+
+  it('keeps only the lines since sinceTime / sinceSeconds, and refuses a negative sinceSeconds', async () => {
+    const late = await api.create('pods', makePod({ name: 'late', containers: [{ name: 'web', image: 'skiff/busybox:latest', command: ['sh', '-c', 'echo early; sleep 1000'] }] }));
+    const syncer = new PodSyncer({
+      runtime: rt,
+      api,
+      clock: new FakeClock(),
+      log: silentLogger(),
+      node: 'node-a',
+      hostIP: '127.0.0.1',
+      network: 'skiff-node-a',
+      ensureNetwork: async () => {},
+      infraImage: 'skiff/busybox:latest',
+    });
+    await syncer.sync(objectKey(late), late);
+    await new Promise((r) => setImmediate(r));
+    const req = { pod_uid: late.metadata.uid, name: 'late' };
+    const early = Date.parse((await fetch({ ...req, timestamps: true })).split(' ')[0] ?? '');
+    assert.ok(!Number.isNaN(early), 'the early line is written');
+    // The fake stamps lines with Date.now() (milliseconds): let the clock move past the first line.
+    const tick = async (after: number): Promise<number> => {
+      while (Date.now() <= after) await new Promise((r) => setImmediate(r));
+      return Date.now();
+    };
+    const between = await tick(early);
+    await tick(between);
+    const app = rt.all().find((c) => c.labels['skiff.io/pod-name'] === 'late' && c.labels[LABEL_ROLE] === 'app');
+    rt.appendLog(app?.id ?? '', 'late');
+    assert.equal(await fetch({ ...req, since_time: new Date(between).toISOString() }), 'late\n');
+    assert.equal(await fetch({ ...req, since_time: '2020-01-01T00:00:00Z' }), 'early\nlate\n');
+    assert.equal(await fetch({ ...req, since_seconds: 3600 }), 'early\nlate\n');
+    assert.equal(await fetch({ ...req, since_time: new Date(Date.now() + 60_000).toISOString() }), '');
+    await assert.rejects(fetch({ ...req, since_seconds: -1 }), /sinceSeconds: Invalid value: -1: must be greater than 0/);
+  });
+});
+
+describe('logSince', () => {
+  const now = Date.parse('2024-05-01T12:00:00Z');
+  it('counts sinceSeconds back from now and parses sinceTime; the later one wins', () => {
+    assert.equal(logSince({ name: 'p' }, now), undefined);
+    assert.equal(logSince({ name: 'p', since_seconds: 0, since_time: '' }, now), undefined);
+    assert.equal(logSince({ name: 'p', since_seconds: 10 }, now), now - 10_000);
+    assert.equal(logSince({ name: 'p', since_time: '2024-05-01T11:00:00.5Z' }, now), Date.parse('2024-05-01T11:00:00.500Z'));
+    assert.equal(logSince({ name: 'p', since_seconds: 10, since_time: '2024-05-01T11:00:00Z' }, now), now - 10_000);
+    assert.throws(() => logSince({ name: 'p', since_time: 'yesterday' }, now), /sinceTime: invalid RFC 3339 time "yesterday"/);
   });
 });

@@ -1,6 +1,7 @@
 // The kubelet's gRPC service `skiff.v1.Kubelet`: ContainerLogs streams a container's log to the
 // apiserver (which serves `pods/log`). `previous` reads the dead instance kept beside the current
-// one; `follow` streams until the container stops or the caller cancels.
+// one; `follow` streams until the container stops or the caller cancels; sinceSeconds/sinceTime
+// keep only the lines written from then on (the runtime's `since`).
 
 import * as grpc from '@grpc/grpc-js';
 import { ApiError, errors } from '@skiff/api';
@@ -54,11 +55,32 @@ export async function findLogContainer(runtime: ContainerRuntime, node: string, 
   return latest;
 }
 
+/**
+ * The earliest time a log line may have (ms since the epoch), as the kubelet's NewLogOptions
+ * derives it: sinceSeconds counts back from now (the kubelet's clock); a later sinceTime wins.
+ * Undefined: no bound. A malformed request (the apiserver validates first) is a 400/422.
+ */
+export function logSince(req: Pick<ContainerLogRequest, 'name' | 'since_seconds' | 'since_time'>, now: number): number | undefined {
+  const seconds = req.since_seconds ?? 0;
+  const time = req.since_time ?? '';
+  if (seconds < 0) {
+    throw errors.invalid('PodLogOptions', req.name, [{ type: 'FieldValueInvalid', field: 'sinceSeconds', message: `Invalid value: ${seconds}: must be greater than 0` }]);
+  }
+  let since: number | undefined = seconds > 0 ? now - seconds * 1000 : undefined;
+  if (time !== '') {
+    const t = Date.parse(time);
+    if (Number.isNaN(t) || !/^\d{4}-\d\d-\d\dT/i.test(time)) throw errors.badRequest(`sinceTime: invalid RFC 3339 time "${time}"`);
+    if (since === undefined || t > since) since = t;
+  }
+  return since;
+}
+
 function streamLogs(call: grpc.ServerWritableStream<ContainerLogRequest, Chunk>, o: LogsServerOptions): Promise<void> {
   return (async () => {
     const ac = new AbortController();
     call.on('cancelled', () => ac.abort());
     try {
+      const since = logSince(call.request, Date.now());
       const c = await findLogContainer(o.runtime, o.node, call.request);
       const tail = call.request.tail_lines;
       for await (const data of o.runtime.logs(c.id, {
@@ -66,6 +88,7 @@ function streamLogs(call: grpc.ServerWritableStream<ContainerLogRequest, Chunk>,
         timestamps: call.request.timestamps,
         signal: ac.signal,
         ...(tail >= 0 ? { tail } : {}),
+        ...(since !== undefined ? { since } : {}),
       })) {
         if (ac.signal.aborted) break;
         if (!call.write({ data })) await new Promise<void>((r) => call.once('drain', () => r()));
