@@ -34,6 +34,17 @@ export const objectMetaSchema: Schema = S.object({
   ),
 });
 
+/** core/v1 ObjectReference: Event.involvedObject and .related, endpoints' targetRef. */
+export const objectReferenceSchema: Schema = S.object({
+  kind: S.string,
+  namespace: S.string,
+  name: S.string,
+  uid: S.string,
+  apiVersion: S.string,
+  resourceVersion: S.string,
+  fieldPath: S.string,
+});
+
 /** The fields of a metav1-style condition; kinds with more (DeploymentCondition) extend them. */
 export const conditionFields: Readonly<Record<string, Schema>> = {
   type: S.string,

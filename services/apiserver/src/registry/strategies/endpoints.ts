@@ -4,8 +4,8 @@
 // a selector, and by hand (or by the cluster DNS) for selector-less ones.
 
 import { RESOURCES, type EndpointAddress, type EndpointPort, type Endpoints, type FieldError } from '@skiff/api';
-import { S, type Schema } from '../schema.js';
-import { kindSchema } from '../meta-schema.js';
+import { S } from '../schema.js';
+import { kindSchema, objectReferenceSchema } from '../meta-schema.js';
 import type { Strategy } from '../strategy.js';
 import { fe } from '../validation/field-errors.js';
 import { subdomainName, validateObjectMeta } from '../validation/meta.js';
@@ -13,16 +13,6 @@ import { validateAppProtocol, validateDNS1123Label, validateDNS1123Subdomain, va
 
 /** Skiff's kube-proxy forwards TCP and UDP. */
 export const ENDPOINT_PROTOCOLS = ['TCP', 'UDP'];
-
-export const objectReferenceSchema: Schema = S.object({
-  kind: S.string,
-  namespace: S.string,
-  name: S.string,
-  uid: S.string,
-  apiVersion: S.string,
-  resourceVersion: S.string,
-  fieldPath: S.string,
-});
 
 const addressSchema = S.object({ ip: S.string, hostname: S.string, nodeName: S.string, targetRef: objectReferenceSchema }, { required: ['ip'] });
 

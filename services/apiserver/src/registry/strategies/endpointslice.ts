@@ -7,12 +7,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import { RESOURCES, type Endpoint, type EndpointSlice, type FieldError } from '@skiff/api';
 import { S } from '../schema.js';
-import { kindSchema } from '../meta-schema.js';
+import { kindSchema, objectReferenceSchema } from '../meta-schema.js';
 import type { Strategy } from '../strategy.js';
 import { fe, immutable } from '../validation/field-errors.js';
 import { subdomainName, validateObjectMeta } from '../validation/meta.js';
 import { validateDNS1123Label, validateDNS1123Subdomain, validateEndpointIP, validateFQDN, validatePortNum } from '../validation/network.js';
-import { objectReferenceSchema, validateEndpointProtocol } from './endpoints.js';
+import { validateEndpointProtocol } from './endpoints.js';
 
 const ADDRESS_TYPES = ['FQDN', 'IPv4'];
 const MAX_ENDPOINTS = 1000;

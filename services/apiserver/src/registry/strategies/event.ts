@@ -3,7 +3,7 @@
 
 import { RESOURCES, type Event, type FieldError } from '@skiff/api';
 import { S } from '../schema.js';
-import { kindSchema } from '../meta-schema.js';
+import { kindSchema, objectReferenceSchema } from '../meta-schema.js';
 import type { Strategy } from '../strategy.js';
 import { fe, nonNegative } from '../validation/field-errors.js';
 import { subdomainName, validateObjectMeta } from '../validation/meta.js';
@@ -11,15 +11,7 @@ import { subdomainName, validateObjectMeta } from '../validation/meta.js';
 const TYPES = ['Normal', 'Warning'];
 
 const schema = kindSchema({
-  involvedObject: S.object({
-    apiVersion: S.string,
-    kind: S.string,
-    name: S.string,
-    namespace: S.string,
-    uid: S.string,
-    resourceVersion: S.string,
-    fieldPath: S.string,
-  }),
+  involvedObject: objectReferenceSchema,
   reason: S.string,
   message: S.string,
   type: S.string,
@@ -33,15 +25,7 @@ const schema = kindSchema({
   eventTime: S.string,
   series: S.object({ count: S.integer, lastObservedTime: S.string }),
   action: S.string,
-  related: S.object({
-    apiVersion: S.string,
-    kind: S.string,
-    name: S.string,
-    namespace: S.string,
-    uid: S.string,
-    resourceVersion: S.string,
-    fieldPath: S.string,
-  }),
+  related: objectReferenceSchema,
 }, { required: ['metadata', 'involvedObject'] });
 
 export const eventStrategy: Strategy<Event> = {

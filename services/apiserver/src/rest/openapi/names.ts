@@ -68,7 +68,7 @@ const NAMED_PATHS: Readonly<Record<string, Readonly<Record<string, string>>>> = 
   Ingress: { 'spec.rules[]': 'IngressRule', 'spec.defaultBackend': 'IngressBackend', 'spec.tls[]': 'IngressTLS' },
   LimitRange: { 'spec.limits[]': 'LimitRangeItem' },
   // core/v1 Event; events.k8s.io/v1 Event shares the same reference and source values (rest/events-v1.ts).
-  Event: { involvedObject: 'ObjectReference', source: 'EventSource', series: 'EventSeries' },
+  Event: { involvedObject: 'ObjectReference', related: 'ObjectReference', source: 'EventSource', series: 'EventSeries' },
 };
 
 /** Types that live in core/v1 whichever kind holds them. */
