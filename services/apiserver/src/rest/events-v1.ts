@@ -17,9 +17,8 @@
 // involvedObject.*, reportingController → reportingComponent; reason, type, source and
 // metadata.name/namespace as they are; core spellings such as involvedObject.name are refused).
 //
-// Fields of events.k8s.io/v1 that Skiff's core Event storage does not keep (its schema,
-// registry/strategies/event.ts, decides) are dropped on the way in with a Warning header naming
-// them; once the storage keeps a field it flows through unchanged.
+// The stored core/v1 Event keeps every events.k8s.io/v1 field (eventTime, series, action and
+// related included), so nothing is lost either way.
 
 import { errors, parseFieldSelector, type KubeObject, type ResourceInfo } from '@skiff/api';
 import { kindSchema } from '../registry/meta-schema.js';
@@ -131,10 +130,6 @@ export function fromEventsV1(body: unknown, opts: InboundOptions): unknown {
   }
   // The null eventTime core/v1 Events answer with (see toEventsV1) is no value.
   if (out['eventTime'] === null) delete out['eventTime'];
-  // What the core storage does not keep is dropped, and said so.
-  const notStored = SAME.filter((k) => out[k] !== undefined && out[k] !== null && !(k in coreFields));
-  for (const k of SAME) if (!(k in coreFields)) delete out[k];
-  if (notStored.length > 0) opts.warn(`events.k8s.io/v1 Event fields not stored by this server (dropped): ${notStored.join(', ')}`);
   return out;
 }
 
